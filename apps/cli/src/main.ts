@@ -1,0 +1,120 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DEFAULT_JOURNEY_DEFINITION, parseJourneyDefinition, type JourneyDefinition } from '@cx/domain';
+import { runDerive } from './derive/derive.command';
+import { runGenerate } from './generate/generate.command';
+
+const USAGE = `cx — the cx-journey command line
+
+  cx derive [--definition FILE] [--history] [FILE]
+      Reads touchpoints as JSON lines (FILE or standard input), derives every customer's profile
+      (lifecycle stage, emotion, loyalty) and prints one JSON line per customer, sorted by customerId.
+      Invalid lines are reported on standard error with their number and skipped; the exit status
+      is 1 if any line was invalid. --definition applies a journey definition (JSON, any subset of
+      the thresholds) over the defaults; --history adds each customer's stage history.
+
+  cx generate --customers N --touchpoints M [--seed S] [--shuffle] [--duplicates SHARE] [--out FILE]
+      Writes synthetic journeys as JSON lines, reproducible from the seed.
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'derive':
+      return derive(rest);
+    case 'generate':
+      return generate(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`cx: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function derive(args: readonly string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { definition: { type: 'string' }, history: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  if (positionals.length > 1) return usageError('derive takes at most one input file');
+  const definition = values.definition ? loadDefinition(values.definition) : DEFAULT_JOURNEY_DEFINITION;
+  if (definition === null) return 2;
+  const file = positionals[0];
+  const summary = await runDerive({
+    input: file === undefined || file === '-' ? process.stdin : createReadStream(file),
+    output: process.stdout,
+    errors: process.stderr,
+    definition,
+    withHistory: values.history ?? false,
+    now: new Date(),
+  });
+  if (summary.invalid > 0) {
+    process.stderr.write(`cx derive: ${summary.invalid} of ${summary.lines} lines were invalid and skipped\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function loadDefinition(file: string): JourneyDefinition | null {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    process.stderr.write(`cx: cannot read the journey definition ${file}: ${String(error)}\n`);
+    return null;
+  }
+  const parsed = parseJourneyDefinition(raw);
+  if (parsed.ok) return parsed.definition;
+  for (const e of parsed.errors) process.stderr.write(`cx: journey definition ${e.path}: ${e.message}\n`);
+  return null;
+}
+
+async function generate(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      customers: { type: 'string' },
+      touchpoints: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      shuffle: { type: 'boolean', default: false },
+      duplicates: { type: 'string', default: '0' },
+      out: { type: 'string' },
+    },
+  });
+  const customers = Number(values.customers);
+  const touchpoints = Number(values.touchpoints);
+  const seed = Number(values.seed);
+  const duplicates = Number(values.duplicates);
+  if (!Number.isInteger(customers) || customers < 1) return usageError('--customers must be a whole number ≥ 1');
+  if (!Number.isInteger(touchpoints) || touchpoints < customers)
+    return usageError('--touchpoints must be a whole number ≥ --customers');
+  if (!Number.isInteger(seed)) return usageError('--seed must be a whole number');
+  if (!(duplicates >= 0 && duplicates <= 1)) return usageError('--duplicates must be between 0 and 1');
+  const output = values.out ? createWriteStream(values.out) : process.stdout;
+  await runGenerate({ customers, touchpoints, seed, duplicates, shuffle: values.shuffle ?? false, output });
+  if (output !== process.stdout) await new Promise<void>((resolve) => output.end(resolve));
+  return 0;
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`cx: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`cx: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
