@@ -29,11 +29,17 @@ const common = {
 
 module.exports = {
   maxWorkers: 2,
+  // A global option (jest ignores it inside a project); unit tests finish long before it.
+  testTimeout: 120000,
   projects: [
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/infra/**/*.spec.ts'],
+      testMatch: [
+        '<rootDir>/apps/**/*.spec.ts',
+        '<rootDir>/libs/**/*.spec.ts',
+        '<rootDir>/infra/**/*.spec.ts',
+      ],
     },
     {
       ...common,
@@ -46,7 +52,6 @@ module.exports = {
       ],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -29,7 +29,10 @@ const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
 
 async function referenceRun(file: string): Promise<number> {
   let lines = 0;
-  for await (const text of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+  for await (const text of createInterface({
+    input: createReadStream(file),
+    crlfDelay: Infinity,
+  })) {
     if (JSON.parse(text) !== null) lines += 1;
   }
   return lines;
@@ -61,7 +64,8 @@ function measure(mode: string, file: string): RunFigures {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  if (result.status !== 0) throw new Error(`${mode} run failed with status ${String(result.status)}`);
+  if (result.status !== 0)
+    throw new Error(`${mode} run failed with status ${String(result.status)}`);
   return JSON.parse(result.stdout.trim()) as RunFigures;
 }
 
@@ -72,7 +76,14 @@ async function ensureInput(): Promise<string> {
   if (!existsSync(file)) {
     const partial = `${file}.partial`;
     const output = createWriteStream(partial);
-    await runGenerate({ customers: CUSTOMERS, touchpoints: TOUCHPOINTS, seed: 42, shuffle: true, duplicates: 0, output });
+    await runGenerate({
+      customers: CUSTOMERS,
+      touchpoints: TOUCHPOINTS,
+      seed: 42,
+      shuffle: true,
+      duplicates: 0,
+      output,
+    });
     await new Promise<void>((done) => output.end(done));
     renameSync(partial, file);
   }
@@ -87,13 +98,21 @@ async function main(): Promise<void> {
   const derive = measure('derive', input);
   const ratio = derive.seconds / reference.seconds;
   console.log(`input: ${TOUCHPOINTS} touchpoints of ${CUSTOMERS} customers, shuffled`);
-  console.log(`reference (read + JSON.parse): ${reference.seconds.toFixed(2)} s, peak RSS ${reference.maxRssMb.toFixed(0)} MB`);
-  console.log(`cx derive:                     ${derive.seconds.toFixed(2)} s, peak RSS ${derive.maxRssMb.toFixed(0)} MB`);
+  console.log(
+    `reference (read + JSON.parse): ${reference.seconds.toFixed(2)} s, peak RSS ${reference.maxRssMb.toFixed(0)} MB`,
+  );
+  console.log(
+    `cx derive:                     ${derive.seconds.toFixed(2)} s, peak RSS ${derive.maxRssMb.toFixed(0)} MB`,
+  );
   console.log(`ratio derive / reference: ${ratio.toFixed(2)} (limit ${REFERENCE_RATIO_LIMIT})`);
   console.log(`throughput: ${Math.round(derive.lines / derive.seconds)} touchpoints/s`);
   const failures = [
-    derive.seconds > TIME_LIMIT_S ? `took ${derive.seconds.toFixed(1)} s > ${TIME_LIMIT_S} s` : null,
-    derive.maxRssMb > MEMORY_LIMIT_MB ? `peak RSS ${derive.maxRssMb.toFixed(0)} MB > ${MEMORY_LIMIT_MB} MB` : null,
+    derive.seconds > TIME_LIMIT_S
+      ? `took ${derive.seconds.toFixed(1)} s > ${TIME_LIMIT_S} s`
+      : null,
+    derive.maxRssMb > MEMORY_LIMIT_MB
+      ? `peak RSS ${derive.maxRssMb.toFixed(0)} MB > ${MEMORY_LIMIT_MB} MB`
+      : null,
     ratio > REFERENCE_RATIO_LIMIT ? `ratio ${ratio.toFixed(2)} > ${REFERENCE_RATIO_LIMIT}` : null,
   ].filter((f): f is string => f !== null);
   if (failures.length > 0) {

@@ -2,7 +2,11 @@
 import 'reflect-metadata';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_JOURNEY_DEFINITION, parseJourneyDefinition, type JourneyDefinition } from '@cx/domain';
+import {
+  DEFAULT_JOURNEY_DEFINITION,
+  parseJourneyDefinition,
+  type JourneyDefinition,
+} from '@cx/domain';
 import { runDerive } from './derive/derive.command';
 import { runGenerate } from './generate/generate.command';
 
@@ -45,7 +49,9 @@ async function derive(args: readonly string[]): Promise<number> {
     allowPositionals: true,
   });
   if (positionals.length > 1) return usageError('derive takes at most one input file');
-  const definition = values.definition ? loadDefinition(values.definition) : DEFAULT_JOURNEY_DEFINITION;
+  const definition = values.definition
+    ? loadDefinition(values.definition)
+    : DEFAULT_JOURNEY_DEFINITION;
   if (definition === null) return 2;
   const file = positionals[0];
   const summary = await runDerive({
@@ -57,7 +63,9 @@ async function derive(args: readonly string[]): Promise<number> {
     now: new Date(),
   });
   if (summary.invalid > 0) {
-    process.stderr.write(`cx derive: ${summary.invalid} of ${summary.lines} lines were invalid and skipped\n`);
+    process.stderr.write(
+      `cx derive: ${summary.invalid} of ${summary.lines} lines were invalid and skipped\n`,
+    );
     return 1;
   }
   return 0;
@@ -73,7 +81,8 @@ function loadDefinition(file: string): JourneyDefinition | null {
   }
   const parsed = parseJourneyDefinition(raw);
   if (parsed.ok) return parsed.definition;
-  for (const e of parsed.errors) process.stderr.write(`cx: journey definition ${e.path}: ${e.message}\n`);
+  for (const e of parsed.errors)
+    process.stderr.write(`cx: journey definition ${e.path}: ${e.message}\n`);
   return null;
 }
 
@@ -93,13 +102,22 @@ async function generate(args: readonly string[]): Promise<number> {
   const touchpoints = Number(values.touchpoints);
   const seed = Number(values.seed);
   const duplicates = Number(values.duplicates);
-  if (!Number.isInteger(customers) || customers < 1) return usageError('--customers must be a whole number ≥ 1');
+  if (!Number.isInteger(customers) || customers < 1)
+    return usageError('--customers must be a whole number ≥ 1');
   if (!Number.isInteger(touchpoints) || touchpoints < customers)
     return usageError('--touchpoints must be a whole number ≥ --customers');
   if (!Number.isInteger(seed)) return usageError('--seed must be a whole number');
-  if (!(duplicates >= 0 && duplicates <= 1)) return usageError('--duplicates must be between 0 and 1');
+  if (!(duplicates >= 0 && duplicates <= 1))
+    return usageError('--duplicates must be between 0 and 1');
   const output = values.out ? createWriteStream(values.out) : process.stdout;
-  await runGenerate({ customers, touchpoints, seed, duplicates, shuffle: values.shuffle ?? false, output });
+  await runGenerate({
+    customers,
+    touchpoints,
+    seed,
+    duplicates,
+    shuffle: values.shuffle ?? false,
+    output,
+  });
   if (output !== process.stdout) await new Promise<void>((resolve) => output.end(resolve));
   return 0;
 }
@@ -114,7 +132,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`cx: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `cx: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -37,7 +37,13 @@ export const DIRECTIONS = ['inbound', 'outbound'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
 /** Emotion levels from the lowest to the highest (slide 11). */
-export const EMOTION_LEVELS = ['rejection', 'decline', 'indifference', 'enjoyment', 'ecstasy'] as const;
+export const EMOTION_LEVELS = [
+  'rejection',
+  'decline',
+  'indifference',
+  'enjoyment',
+  'ecstasy',
+] as const;
 export type EmotionLevel = (typeof EMOTION_LEVELS)[number];
 
 export const COMPLAINT_REASONS = [

@@ -64,7 +64,10 @@ export class JourneyGenerator {
       const count =
         customersLeft === 1
           ? remaining
-          : Math.min(remaining - (customersLeft - 1), Math.max(1, Math.round(mean * (0.5 + this.random.next()))));
+          : Math.min(
+              remaining - (customersLeft - 1),
+              Math.max(1, Math.round(mean * (0.5 + this.random.next()))),
+            );
       remaining -= count;
       yield* this.journey(`c-${String(i).padStart(width, '0')}`, count);
     }
@@ -85,7 +88,15 @@ export class JourneyGenerator {
       const interaction = this.nextInteraction(stage, purchased, complaints, commitments);
       if (interaction === 'purchase') purchased = true;
       stage = Math.min(stage + 1, 3);
-      yield this.touchpoint(customerId, touchpointId, at, interaction, mood, complaints, commitments);
+      yield this.touchpoint(
+        customerId,
+        touchpointId,
+        at,
+        interaction,
+        mood,
+        complaints,
+        commitments,
+      );
     }
   }
 
@@ -107,7 +118,8 @@ export class JourneyGenerator {
     }
     const roll = r.next();
     if (complaints.length > 0 && roll < 0.25) return 'complaint_resolved';
-    if (commitments.length > 0 && roll < 0.4) return r.chance(0.8) ? 'commitment_kept' : 'commitment_broken';
+    if (commitments.length > 0 && roll < 0.4)
+      return r.chance(0.8) ? 'commitment_kept' : 'commitment_broken';
     if (roll < 0.55) return 'survey_response';
     if (roll < 0.63) return 'feedback';
     if (roll < 0.7) return 'complaint_opened';
@@ -150,7 +162,12 @@ export class JourneyGenerator {
           ...base,
           interaction,
           ...(r.chance(0.7)
-            ? { value: { amount: r.int(10, 5000) + r.int(0, 99) / 100, currency: r.pick(['EUR', 'EUR', 'USD']) } }
+            ? {
+                value: {
+                  amount: r.int(10, 5000) + r.int(0, 99) / 100,
+                  currency: r.pick(['EUR', 'EUR', 'USD']),
+                },
+              }
             : {}),
         };
       case 'survey_response':
@@ -172,13 +189,20 @@ export class JourneyGenerator {
         // A resolution without an opening is settled by nothing until the opening turns up.
         const complaintId = open?.id ?? `${touchpointId}-orphan`;
         const occurredAt =
-          open && r.chance(0.05) ? new Date(open.openedAt - HOUR_MS).toISOString() : base.occurredAt;
+          open && r.chance(0.05)
+            ? new Date(open.openedAt - HOUR_MS).toISOString()
+            : base.occurredAt;
         return { ...base, occurredAt, interaction, complaintId };
       }
       case 'commitment_made': {
         const id = `${touchpointId}-prm`;
         commitments.push({ id, openedAt: at });
-        return { ...base, interaction, commitmentId: id, dueAt: new Date(at + r.int(1, 10) * DAY_MS).toISOString() };
+        return {
+          ...base,
+          interaction,
+          commitmentId: id,
+          dueAt: new Date(at + r.int(1, 10) * DAY_MS).toISOString(),
+        };
       }
       case 'commitment_kept':
       case 'commitment_broken': {
@@ -205,8 +229,19 @@ export class JourneyGenerator {
       case 'commitment_kept':
       case 'commitment_broken':
         return r.pick([...CHANNELS_BY_CATEGORY.human, 'chat', 'email']);
-      default:
-        return r.pick([...CHANNELS_BY_CATEGORY.human, ...CHANNELS_BY_CATEGORY.interactive, 'product']);
+      case 'inquiry':
+      case 'evaluation':
+      case 'purchase':
+      case 'repurchase':
+      case 'referral':
+      case 'survey_response':
+      case 'feedback':
+      case 'cancellation':
+        return r.pick([
+          ...CHANNELS_BY_CATEGORY.human,
+          ...CHANNELS_BY_CATEGORY.interactive,
+          'product',
+        ]);
     }
   }
 
