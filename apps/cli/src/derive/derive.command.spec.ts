@@ -60,7 +60,7 @@ describe('cx derive', () => {
     expect(profiles.map((p) => p.customerId)).toEqual(['c-a', 'c-b']);
     const customerA: Touchpoint[] = lines
       .slice(1)
-      .map((l) => ({ ...(JSON.parse(l) as Touchpoint), category: 'interactive' }))
+      .map((l): Touchpoint => ({ ...(JSON.parse(l) as Touchpoint), category: 'interactive' }))
       .map((t) => ({ ...t, occurredAt: new Date(t.occurredAt).toISOString() }));
     expect(profiles[0]).toEqual(JSON.parse(JSON.stringify(deriveProfile(customerA))));
     expect(profiles[0]?.stage).toBe('satisfaction');
