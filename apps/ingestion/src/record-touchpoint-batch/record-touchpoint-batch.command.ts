@@ -1,0 +1,25 @@
+import { Command } from '@nestjs/cqrs';
+import type { Touchpoint } from '@cx/domain/touchpoint';
+
+export interface BatchItemResult {
+  readonly touchpointId: string;
+  readonly status: 'accepted' | 'duplicate' | 'conflict';
+  /** The new event's position if accepted, the stored one's otherwise. */
+  readonly position: number | null;
+}
+
+export interface RecordBatchResult {
+  readonly results: BatchItemResult[];
+  readonly summary: {
+    readonly accepted: number;
+    readonly duplicate: number;
+    readonly conflict: number;
+  };
+}
+
+/** Record validated touchpoints in one transaction. */
+export class RecordTouchpointBatchCommand extends Command<RecordBatchResult> {
+  constructor(readonly touchpoints: readonly Touchpoint[]) {
+    super();
+  }
+}

@@ -1,0 +1,16 @@
+import { Command } from '@nestjs/cqrs';
+import type { Touchpoint } from '@cx/domain/touchpoint';
+
+export interface RecordResult {
+  readonly touchpointId: string;
+  /** A conflict is never a result here: it is raised as an `IngestionException`. */
+  readonly status: 'accepted' | 'duplicate';
+  readonly position: number;
+}
+
+/** Record one validated touchpoint. */
+export class RecordTouchpointCommand extends Command<RecordResult> {
+  constructor(readonly touchpoint: Touchpoint) {
+    super();
+  }
+}

@@ -1,0 +1,54 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { EventStore } from '@cx/persistence';
+import { IngestionErrorCode, IngestionException } from '../ingestion.exception';
+import { isUnavailable } from '../infrastructure/store-errors';
+import { RecordTouchpointCommand, type RecordResult } from './record-touchpoint.command';
+
+@CommandHandler(RecordTouchpointCommand)
+export class RecordTouchpointHandler implements ICommandHandler<
+  RecordTouchpointCommand,
+  RecordResult
+> {
+  constructor(private readonly store: EventStore) {}
+
+  async execute({ touchpoint }: RecordTouchpointCommand): Promise<RecordResult> {
+    const [result] = await appendOrFail(this.store, [touchpoint]);
+    if (result === undefined || result.position === null) {
+      throw new Error(`event store returned no result for ${touchpoint.touchpointId}`);
+    }
+    if (result.status === 'conflict') {
+      throw new IngestionException(
+        IngestionErrorCode.Conflict,
+        'touchpointId already stored with other data',
+        [
+          {
+            path: 'touchpointId',
+            message: `${touchpoint.touchpointId} is already stored with a different payload (position ${result.position}); it was not applied`,
+          },
+        ],
+      );
+    }
+    return { touchpointId: result.touchpointId, status: result.status, position: result.position };
+  }
+}
+
+/** Appends, turning "Postgres is unreachable" into a typed 503 instead of a 500. */
+export async function appendOrFail(
+  store: EventStore,
+  touchpoints: Parameters<EventStore['append']>[0],
+): ReturnType<EventStore['append']> {
+  try {
+    return await store.append(touchpoints);
+  } catch (error) {
+    if (isUnavailable(error)) {
+      const cause = error instanceof Error ? error.message : String(error);
+      // The cause goes to the log (the filter logs the message), never to the client.
+      throw new IngestionException(
+        IngestionErrorCode.StoreUnavailable,
+        `event store unreachable: ${cause}`,
+        [{ path: '', message: 'the event store is unreachable; nothing was stored, retry later' }],
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConflictResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import { TouchpointRequestDto } from '@cx/contracts/touchpoints/touchpoint.request.dto';
+import { parseTouchpoint } from '@cx/contracts/touchpoints/parse-touchpoint';
+import { ErrorResponseDto } from '@cx/platform/errors/error.response.dto';
+import { IngestionErrorCode, IngestionException } from '../ingestion.exception';
+import { CLOCK, type Clock } from '../infrastructure/ingestion.tokens';
+import { RecordTouchpointCommand } from './record-touchpoint.command';
+import { RecordTouchpointResponseDto } from './record-touchpoint.response.dto';
+
+@ApiTags('touchpoints')
+@Controller('v1/touchpoints')
+export class RecordTouchpointHttpController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Record one touchpoint',
+    description:
+      'Validates and stores one touchpoint in the event store; it is then published to cx.touchpoints.v1. ' +
+      'Safe to retry with the same touchpointId. Body limit 1 MB.',
+  })
+  @ApiBody({ type: TouchpointRequestDto })
+  @ApiAcceptedResponse({
+    type: RecordTouchpointResponseDto,
+    description: 'Stored (accepted) or already stored (duplicate).',
+  })
+  @ApiBadRequestResponse({
+    type: ErrorResponseDto,
+    description: 'Invalid touchpoint or malformed JSON; nothing stored.',
+  })
+  @ApiConflictResponse({
+    type: ErrorResponseDto,
+    description: 'touchpointId already stored with another payload.',
+  })
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'Body over 1 MB.' })
+  @ApiUnsupportedMediaTypeResponse({
+    type: ErrorResponseDto,
+    description: 'Content-Type is not application/json.',
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorResponseDto,
+    description: 'Event store unreachable; retry.',
+  })
+  async record(@Body() body: unknown): Promise<RecordTouchpointResponseDto> {
+    const parsed = parseTouchpoint(body, { now: this.clock.now() });
+    if (!parsed.ok) {
+      throw new IngestionException(
+        IngestionErrorCode.InvalidTouchpoint,
+        'invalid touchpoint',
+        parsed.issues,
+      );
+    }
+    return this.commandBus.execute(new RecordTouchpointCommand(parsed.touchpoint));
+  }
+}

@@ -1,0 +1,373 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import type { Consumer } from 'kafkajs';
+import { Pool } from 'pg';
+import request from 'supertest';
+import { TOPICS } from '@cx/contracts/topics';
+import { createKafka } from '@cx/kafka';
+import { IngestionConfig } from '../src/config/ingestion.config';
+import { configureIngestionHttp } from '../src/ingestion.http';
+import { IngestionModule } from '../src/ingestion.module';
+
+/** Everything this file sends carries this prefix, so other suites sharing the stack don't interfere. */
+const run = `it-${randomUUID().slice(0, 8)}`;
+const id = (name: string): string => `${run}-${name}`;
+
+function touchpoint(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    touchpointId: id(name),
+    customerId: id('cust'),
+    occurredAt: '2025-01-03T10:00:00Z',
+    channel: 'chat',
+    interaction: 'survey_response',
+    survey: { nps: 9 },
+    text: 'quick and friendly',
+    ...extra,
+  };
+}
+
+async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 30000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('ingestion HTTP API (real Postgres and Kafka)', () => {
+  let app: INestApplication;
+  let pool: Pool;
+  let consumer: Consumer;
+  /** touchpointId → how many messages on cx.touchpoints.v1 carried it. */
+  const published = new Map<string, number>();
+  const accepted = new Set<string>();
+  const refused = new Set<string>();
+
+  const http = (): ReturnType<typeof request> => request(app.getHttpServer() as Server);
+  const stored = async (touchpointId: string): Promise<number> => {
+    const { rows } = await pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM touchpoint_events WHERE touchpoint_id = $1',
+      [touchpointId],
+    );
+    return Number(rows[0]?.n ?? 0);
+  };
+
+  async function expectRefused(
+    body: unknown,
+    status: number,
+    error: string,
+    paths: string[],
+    url = '/v1/touchpoints',
+  ): Promise<void> {
+    const res = await http()
+      .post(url)
+      .send(body as object)
+      .expect(status);
+    expect(res.body).toEqual({ error, details: expect.any(Array) as unknown });
+    expect((res.body as { details: { path: string }[] }).details.map((d) => d.path).sort()).toEqual(
+      [...paths].sort(),
+    );
+  }
+
+  beforeAll(async () => {
+    const config = Object.assign(new IngestionConfig(), {
+      DATABASE_URL: process.env.DATABASE_URL,
+      KAFKA_BROKERS: process.env.KAFKA_BROKERS,
+      PORT: 0,
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [IngestionModule.forRoot(config)],
+    }).compile();
+    app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
+    configureIngestionHttp(app);
+    await app.init();
+    pool = new Pool({ connectionString: config.DATABASE_URL, max: 2 });
+
+    consumer = createKafka(config.KAFKA_BROKERS, `${run}-observer`, { logLevel: 'error' }).consumer(
+      {
+        groupId: `${run}-observer`,
+      },
+    );
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPICS.touchpoints, fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        const ceId = message.headers?.ce_id?.toString();
+        if (ceId?.startsWith(run)) published.set(ceId, (published.get(ceId) ?? 0) + 1);
+        return Promise.resolve();
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await consumer?.disconnect();
+    await pool?.end();
+    await app?.close();
+  });
+
+  describe('POST /v1/touchpoints', () => {
+    it('accepts a touchpoint, then answers the same payload as a duplicate at the same position', async () => {
+      const first = await http().post('/v1/touchpoints').send(touchpoint('single')).expect(202);
+      expect(first.body).toEqual({
+        touchpointId: id('single'),
+        status: 'accepted',
+        position: expect.any(Number) as unknown,
+      });
+      accepted.add(id('single'));
+
+      // Same data: other key order, the same instant written with an offset, the category spelt out.
+      const again = {
+        category: 'interactive',
+        ...touchpoint('single', { occurredAt: '2025-01-03T11:00:00+01:00' }),
+      };
+      const second = await http().post('/v1/touchpoints').send(again).expect(202);
+      expect(second.body).toEqual({ ...(first.body as object), status: 'duplicate' });
+      expect(await stored(id('single'))).toBe(1);
+    });
+
+    it('refuses another payload under a stored id with 409, and keeps the first', async () => {
+      const res = await http()
+        .post('/v1/touchpoints')
+        .send(touchpoint('single', { survey: { nps: 2 } }))
+        .expect(409);
+      expect(res.body).toEqual({
+        error: 'conflict',
+        details: [
+          { path: 'touchpointId', message: expect.stringContaining(id('single')) as unknown },
+        ],
+      });
+      const { rows } = await pool.query<{ payload: { survey: { nps: number } } }>(
+        'SELECT payload FROM touchpoint_events WHERE touchpoint_id = $1',
+        [id('single')],
+      );
+      expect(rows.map((r) => r.payload.survey.nps)).toEqual([9]);
+    });
+
+    it.each<[string, Record<string, unknown>, string[]]>([
+      ['unknown field', { colour: 'red' }, ['colour']],
+      ['unknown nested field', { survey: { nps: 9, stars: 5 } }, ['survey.stars']],
+      ['wrong type', { momentOfTruth: 'yes' }, ['momentOfTruth']],
+      ['out of range', { survey: { nps: 11 } }, ['survey.nps']],
+      ['category against channel', { category: 'human' }, ['category']],
+      ['missing complaint ids', { interaction: 'complaint_opened' }, ['complaintId', 'reason']],
+      ['missing commitmentId', { interaction: 'commitment_kept' }, ['commitmentId']],
+      ['value on a non-purchase', { value: { amount: 1, currency: 'EUR' } }, ['value']],
+      [
+        'occurredAt in the future',
+        { occurredAt: new Date(Date.now() + 3600_000).toISOString() },
+        ['occurredAt'],
+      ],
+      ['occurredAt without offset', { occurredAt: '2025-01-03T10:00:00' }, ['occurredAt']],
+      ['text too long', { text: 'x'.repeat(4001) }, ['text']],
+      ['NUL character', { text: 'a\u0000b' }, ['text']],
+      ['bad id', { customerId: 'a b' }, ['customerId']],
+    ])('refuses %s with 400 and the path, storing nothing', async (name, extra, paths) => {
+      const body = touchpoint(`bad-${name.replace(/\W+/g, '-')}`, extra);
+      refused.add(String(body.touchpointId));
+      await expectRefused(body, 400, 'invalid_touchpoint', paths);
+      expect(await stored(String(body.touchpointId))).toBe(0);
+    });
+
+    it('refuses a body that is not an object', async () => {
+      await expectRefused([touchpoint('array')], 400, 'invalid_touchpoint', ['']);
+    });
+
+    it('refuses malformed JSON with 400 at path ""', async () => {
+      const res = await http()
+        .post('/v1/touchpoints')
+        .set('Content-Type', 'application/json')
+        .send(`{"touchpointId": "${id('malformed')}",`)
+        .expect(400);
+      expect(res.body).toEqual({
+        error: 'malformed_json',
+        details: [{ path: '', message: expect.stringMatching(/^malformed JSON/) as unknown }],
+      });
+      expect(await stored(id('malformed'))).toBe(0);
+    });
+
+    it('refuses another content type with 415', async () => {
+      const res = await http()
+        .post('/v1/touchpoints')
+        .set('Content-Type', 'text/plain')
+        .send(JSON.stringify(touchpoint('text-plain')))
+        .expect(415);
+      expect(res.body).toMatchObject({ error: 'unsupported_media_type', details: [{ path: '' }] });
+      expect(await stored(id('text-plain'))).toBe(0);
+    });
+
+    it('refuses a body over 1 MB with 413', async () => {
+      const body = touchpoint('huge', { source: 'x'.repeat(1024 * 1024) });
+      refused.add(id('huge'));
+      const res = await http().post('/v1/touchpoints').send(body).expect(413);
+      expect(res.body).toMatchObject({ error: 'payload_too_large', details: [{ path: '' }] });
+      expect(await stored(id('huge'))).toBe(0);
+    });
+  });
+
+  describe('POST /v1/touchpoints/batch', () => {
+    it('stores a batch in one go with per-item results: accepted, duplicate, conflict', async () => {
+      const items = [
+        touchpoint('b0'),
+        touchpoint('single'), // stored above, same payload
+        touchpoint('single', { survey: { nps: 0 } }), // stored above, other payload
+        touchpoint('b1', {
+          interaction: 'complaint_opened',
+          complaintId: 'c-1',
+          reason: 'delay',
+          survey: undefined,
+        }),
+      ];
+      const res = await http()
+        .post('/v1/touchpoints/batch')
+        .send({ touchpoints: items })
+        .expect(202);
+      const body = res.body as {
+        results: { touchpointId: string; status: string; position: number | null }[];
+        summary: object;
+      };
+      expect(body.results.map((r) => [r.touchpointId, r.status])).toEqual([
+        [id('b0'), 'accepted'],
+        [id('single'), 'duplicate'],
+        [id('single'), 'conflict'],
+        [id('b1'), 'accepted'],
+      ]);
+      expect(body.summary).toEqual({ accepted: 2, duplicate: 1, conflict: 1 });
+      expect(body.results.every((r) => typeof r.position === 'number')).toBe(true);
+      accepted.add(id('b0'));
+      accepted.add(id('b1'));
+      expect(await stored(id('single'))).toBe(1);
+    });
+
+    it('refuses the whole batch when one item is invalid, naming it, and stores nothing', async () => {
+      const items = [0, 1, 2, 3, 4].map((i) =>
+        touchpoint(`nb${i}`, i === 3 ? { survey: { nps: 42 } } : {}),
+      );
+      items.forEach((t) => refused.add(String(t.touchpointId)));
+      const res = await http()
+        .post('/v1/touchpoints/batch')
+        .send({ touchpoints: items })
+        .expect(400);
+      expect(res.body).toEqual({
+        error: 'invalid_batch',
+        details: [
+          { path: 'touchpoints[3].survey.nps', message: 'must be an integer from 0 to 10' },
+        ],
+      });
+      for (const t of items) expect(await stored(String(t.touchpointId))).toBe(0);
+    });
+
+    it.each<[string, unknown, string[]]>([
+      ['an empty batch', { touchpoints: [] }, ['touchpoints']],
+      ['no array', { touchpoints: 'x' }, ['touchpoints']],
+      [
+        'an unknown top-level field',
+        { touchpoints: [{}], extra: true },
+        [
+          'extra',
+          'touchpoints[0]',
+          'touchpoints[0]',
+          'touchpoints[0]',
+          'touchpoints[0]',
+          'touchpoints[0]',
+        ],
+      ],
+    ])('refuses %s', async (_name, body, paths) => {
+      const res = await http()
+        .post('/v1/touchpoints/batch')
+        .send(body as object)
+        .expect(400);
+      const got = (res.body as { details: { path: string }[] }).details.map((d) =>
+        d.path.replace(/\..*$/, ''),
+      );
+      expect(got.sort()).toEqual(paths.sort());
+    });
+
+    it('refuses 1,001 items, and accepts 1,000', async () => {
+      const many = Array.from({ length: 1001 }, (_, i) => touchpoint(`m${i}`));
+      await expectRefused(
+        { touchpoints: many },
+        400,
+        'invalid_batch',
+        ['touchpoints'],
+        '/v1/touchpoints/batch',
+      );
+      expect(await stored(id('m0'))).toBe(0);
+      const res = await http()
+        .post('/v1/touchpoints/batch')
+        .send({ touchpoints: many.slice(0, 1000) })
+        .expect(202);
+      expect((res.body as { summary: object }).summary).toEqual({
+        accepted: 1000,
+        duplicate: 0,
+        conflict: 0,
+      });
+      many.slice(0, 1000).forEach((t) => accepted.add(String(t.touchpointId)));
+    });
+
+    it('refuses a batch body over 5 MB with 413', async () => {
+      const big = Array.from({ length: 1000 }, (_, i) =>
+        touchpoint(`big${i}`, {
+          text: 'x'.repeat(4000),
+          source: 'y'.repeat(128),
+          touchpointName: 'z'.repeat(1000),
+        }),
+      );
+      big.forEach((t) => refused.add(String(t.touchpointId)));
+      const res = await http().post('/v1/touchpoints/batch').send({ touchpoints: big }).expect(413);
+      expect(res.body).toMatchObject({ error: 'payload_too_large' });
+      expect(await stored(id('big0'))).toBe(0);
+    });
+  });
+
+  describe('edges', () => {
+    it('answers an unknown route with 404 and the error body', async () => {
+      const res = await http().get('/v1/nothing-here').expect(404);
+      expect(res.body).toMatchObject({ error: 'not_found', details: [{ path: '' }] });
+    });
+
+    it('is live, and ready with the relay status', async () => {
+      await http().get('/health/live').expect(200, { status: 'live' });
+      const res = await http().get('/health/ready').expect(200);
+      expect(res.body).toMatchObject({
+        status: 'ready',
+        checks: { postgres: { status: 'up' }, kafka: { status: 'up' } },
+        relay: {
+          behind: expect.any(Number) as unknown,
+          lastPublishedPosition: expect.any(Number) as unknown,
+        },
+      });
+      expect(res.body).toHaveProperty('relay.oldestUnpublishedAgeSeconds');
+    });
+
+    it('documents every touchpoint field at /docs-json', async () => {
+      const res = await http().get('/docs-json').expect(200);
+      const doc = res.body as {
+        paths: Record<string, unknown>;
+        components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+      };
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining(['/v1/touchpoints', '/v1/touchpoints/batch', '/health/ready']),
+      );
+      expect(
+        Object.keys(doc.components.schemas.TouchpointRequestDto?.properties ?? {}),
+      ).toHaveLength(22);
+      await http().get('/docs').expect(200);
+    });
+  });
+
+  it('published every accepted touchpoint exactly once and nothing refused', async () => {
+    await until(
+      () => [...accepted].every((tp) => published.has(tp)),
+      'the relay to publish the accepted touchpoints',
+    );
+    for (const tp of accepted) expect(published.get(tp)).toBe(1);
+    for (const tp of refused) expect(published.has(tp)).toBe(false);
+    expect([...published.keys()].filter((tp) => !accepted.has(tp))).toEqual([]);
+  });
+});

@@ -1,0 +1,27 @@
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+
+/**
+ * The query service's environment, validated at boot; the defaults run locally. Numeric fields are
+ * annotated: without it the emitted design type is Object and env strings are not converted.
+ */
+export class QueryConfig {
+  /** 0 picks a free port (tests). */
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT: number = 3001;
+
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cx_journey';
+
+  /** base64 of 32 bytes, to decrypt personal fields on the timeline; unset means the development key. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CX_MASTER_KEY must be base64 of exactly 32 bytes' })
+  CX_MASTER_KEY?: string;
+
+  /** How long a `minPosition` read waits for the projection when the request gives no `waitMs`. */
+  @IsInt()
+  @Min(0)
+  @Max(30_000)
+  QUERY_DEFAULT_WAIT_MS: number = 5000;
+}

@@ -1,0 +1,15 @@
+import type { INestApplication } from '@nestjs/common';
+import { setupOpenApi } from '@cx/platform/http/open-api';
+
+/** HTTP set-up shared by `main.ts` and the tests, so that tests exercise the real edge. */
+export function configureQueryHttp(app: INestApplication): void {
+  app.enableShutdownHooks();
+  setupOpenApi(app, {
+    title: 'cx-journey query',
+    description:
+      'Read models per customer (profile, journey, emotion, loyalty), worklists, and the touchpoint timeline. ' +
+      'Every query accepts ?minPosition= (a position returned by ingestion) to read its own writes. ' +
+      'Every error answers { error, details: [{ path, message }] }.',
+    version: '1',
+  });
+}

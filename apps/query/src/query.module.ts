@@ -1,0 +1,89 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Pool } from 'pg';
+import { EventStore, PersonalDataCipher, runMigrations } from '@cx/persistence';
+import { ReadModelQueries } from '@cx/persistence/read-models/read-model.queries';
+import { HttpErrorFilter } from '@cx/platform/errors/http-error.filter';
+import { createQueryValidationPipe } from './common/request-validation';
+import type { QueryConfig } from './config/query.config';
+import { GetCustomerEmotionHandler } from './get-customer-emotion/get-customer-emotion.handler';
+import { GetCustomerEmotionHttpController } from './get-customer-emotion/get-customer-emotion.http.controller';
+import { GetCustomerJourneyHandler } from './get-customer-journey/get-customer-journey.handler';
+import { GetCustomerJourneyHttpController } from './get-customer-journey/get-customer-journey.http.controller';
+import { GetCustomerLoyaltyHandler } from './get-customer-loyalty/get-customer-loyalty.handler';
+import { GetCustomerLoyaltyHttpController } from './get-customer-loyalty/get-customer-loyalty.http.controller';
+import { GetCustomerProfileHandler } from './get-customer-profile/get-customer-profile.handler';
+import { GetCustomerProfileHttpController } from './get-customer-profile/get-customer-profile.http.controller';
+import { HealthHttpController } from './health/health.http.controller';
+import { ProjectionWaiter } from './infrastructure/projection-waiter';
+import { QueryLifecycle } from './infrastructure/query-lifecycle.service';
+import { PG_POOL, QUERY_CONFIG } from './infrastructure/query.tokens';
+import { ListCustomerTouchpointsHandler } from './list-customer-touchpoints/list-customer-touchpoints.handler';
+import { ListCustomerTouchpointsHttpController } from './list-customer-touchpoints/list-customer-touchpoints.http.controller';
+import { ListCustomersHandler } from './list-customers/list-customers.handler';
+import { ListCustomersHttpController } from './list-customers/list-customers.http.controller';
+
+@Module({})
+export class QueryModule {
+  static forRoot(config: QueryConfig): DynamicModule {
+    return {
+      module: QueryModule,
+      imports: [CqrsModule.forRoot()],
+      controllers: [
+        // The listing before `:customerId` routes; the sub-resources before the bare profile.
+        ListCustomersHttpController,
+        GetCustomerJourneyHttpController,
+        GetCustomerEmotionHttpController,
+        GetCustomerLoyaltyHttpController,
+        ListCustomerTouchpointsHttpController,
+        GetCustomerProfileHttpController,
+        HealthHttpController,
+      ],
+      providers: [
+        { provide: QUERY_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        { provide: APP_PIPE, useFactory: createQueryValidationPipe },
+        {
+          provide: PG_POOL,
+          // The schema is brought up to date before the first request, whichever service starts first.
+          useFactory: async (): Promise<Pool> => {
+            await runMigrations(config.DATABASE_URL);
+            const pool = new Pool({ connectionString: config.DATABASE_URL, max: 10 });
+            // An idle client losing its server is reported by the next query; nothing to do here.
+            pool.on('error', () => undefined);
+            return pool;
+          },
+        },
+        {
+          provide: PersonalDataCipher,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool): PersonalDataCipher =>
+            new PersonalDataCipher(
+              pool,
+              config.CX_MASTER_KEY ? { masterKey: config.CX_MASTER_KEY } : {},
+            ),
+        },
+        {
+          provide: EventStore,
+          inject: [PG_POOL, PersonalDataCipher],
+          useFactory: (pool: Pool, cipher: PersonalDataCipher): EventStore =>
+            new EventStore(pool, cipher),
+        },
+        {
+          provide: ReadModelQueries,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool): ReadModelQueries => new ReadModelQueries(pool),
+        },
+        ProjectionWaiter,
+        QueryLifecycle,
+        GetCustomerProfileHandler,
+        GetCustomerJourneyHandler,
+        GetCustomerEmotionHandler,
+        GetCustomerLoyaltyHandler,
+        ListCustomerTouchpointsHandler,
+        ListCustomersHandler,
+      ],
+    };
+  }
+}

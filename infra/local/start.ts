@@ -1,0 +1,159 @@
+// The terminal front end of `npm start`: console output is its job.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { get } from 'node:http';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createKafka, ensureTopics } from '@cx/kafka';
+import { TOPIC_SPECS } from '@cx/contracts/topics';
+import { runMigrations } from '@cx/persistence';
+import { startKafka, type KafkaBroker } from './kafka-broker';
+import { startPostgres, type PostgresServer } from './postgres';
+import { repoRoot } from './repo-root';
+import { terminate, waitUntil } from './process-utils';
+
+interface ServiceSpec {
+  readonly name: 'ingestion' | 'projector' | 'query';
+  readonly port: number;
+}
+
+const SERVICES: readonly ServiceSpec[] = [
+  { name: 'ingestion', port: Number(process.env.CX_INGESTION_PORT ?? 3000) },
+  { name: 'query', port: Number(process.env.CX_QUERY_PORT ?? 3001) },
+  { name: 'projector', port: Number(process.env.CX_PROJECTOR_PORT ?? 3002) },
+];
+
+const say = (line: string): void => console.log(`[cx] ${line}`);
+
+function forwardLines(stream: NodeJS.ReadableStream | null, prefix: string, err: boolean): void {
+  if (!stream) {
+    return;
+  }
+  createInterface({ input: stream }).on('line', (line) => {
+    (err ? console.error : console.log)(`${prefix} ${line}`);
+  });
+}
+
+function httpOk(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = get(url, { timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('error', () => resolve(false));
+    request.on('timeout', () => {
+      request.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const root = repoRoot();
+  const [kafka, postgres]: [KafkaBroker, PostgresServer] = await Promise.all([
+    startKafka({ log: say }),
+    startPostgres({ log: say }),
+  ]);
+  const children = new Map<string, ChildProcess>();
+  let stopping = false;
+  // The broker is an unref'd child: without this, the process would end (leaving the broker
+  // behind) as soon as no service runs.
+  const keepAlive = setInterval(() => undefined, 60_000);
+
+  const shutdown = async (code: number): Promise<void> => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    say('stopping...');
+    clearInterval(keepAlive);
+    await Promise.all(
+      [...children.values()].map((child) =>
+        child.pid !== undefined && child.exitCode === null
+          ? terminate(child.pid, 'SIGTERM', 10_000)
+          : Promise.resolve(),
+      ),
+    );
+    await Promise.all([kafka.stop(), postgres.stop()]);
+    say('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    const result = await ensureTopics(
+      createKafka(kafka.brokers, 'cx-start', { logLevel: 'error' }),
+      TOPIC_SPECS,
+    );
+    if (result.created.length > 0) {
+      say(`created topics ${result.created.join(', ')}`);
+    }
+    for (const topic of result.mismatched) {
+      say(`warning: ${topic.name} has ${topic.partitions} partitions, expected ${topic.expected}`);
+    }
+    // Once here rather than in each service at boot, so three services never race on it.
+    await runMigrations(postgres.url);
+  } catch (error) {
+    console.error(error);
+    await shutdown(1);
+    return;
+  }
+  say(
+    `Kafka ${kafka.brokers}, Postgres (${postgres.mode}) ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+
+  const present = SERVICES.filter((s) =>
+    existsSync(join(root, 'dist', 'apps', s.name, 'src', 'main.js')),
+  );
+  if (present.length === 0) {
+    say('no built service found under dist/apps (run `npm run build`); Kafka and Postgres stay up');
+  }
+  for (const service of present) {
+    const child = spawn(
+      process.execPath,
+      [join(root, 'dist', 'apps', service.name, 'src', 'main.js')],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: kafka.brokers,
+          DATABASE_URL: postgres.url,
+          PORT: String(service.port),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const prefix = `[${service.name}]`.padEnd(12);
+    forwardLines(child.stdout, prefix, false);
+    forwardLines(child.stderr, prefix, true);
+    children.set(service.name, child);
+    child.on('exit', (code, signal) => {
+      if (!stopping) {
+        say(`${service.name} exited (${signal ?? `code ${code ?? '?'}`}); stopping everything`);
+        void shutdown(1);
+      }
+    });
+  }
+
+  await Promise.all(
+    present.map(async (service) => {
+      const base = `http://localhost:${service.port}`;
+      const ready = await waitUntil(() => stopping || httpOk(`${base}/health/ready`), 120_000, 500);
+      if (!stopping) {
+        say(
+          `${service.name.padEnd(9)} ${ready ? 'ready' : 'NOT ready after 120 s'}  ${base}/docs  ${base}/health/ready`,
+        );
+      }
+    }),
+  );
+  if (!stopping) {
+    say('Ctrl-C stops everything');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,11 @@
+export * from './topics';
+export * from './errors/error-body';
+export * from './touchpoints/parse-touchpoint';
+export * from './touchpoints/touchpoint-limits';
+export * from './touchpoints/personal-fields';
+export { parseIsoInstant } from './touchpoints/iso-instant';
+export { TouchpointRequestDto } from './touchpoints/touchpoint.request.dto';
+export { TouchpointBatchRequestDto } from './touchpoints/touchpoint-batch.request.dto';
+export { SurveyDto } from './touchpoints/survey.dto';
+export { MoneyDto } from './touchpoints/money.dto';
+export * from './events/touchpoint-recorded.event';

@@ -1,0 +1,94 @@
+import {
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { ErrorBody, ValidationIssue } from '@cx/contracts/errors/error-body';
+import { AppException } from './app.exception';
+
+const CODE_BY_STATUS: Readonly<Record<number, string>> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable_entity',
+  429: 'too_many_requests',
+  503: 'service_unavailable',
+};
+
+function messageOf(response: string | object): string {
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return '';
+}
+
+/** Errors from Node/Express middleware (`http-errors` shape) that are safe to show. */
+function exposedClientError(error: unknown): { status: number; message: string } | null {
+  if (typeof error !== 'object' || error === null) return null;
+  const { status, expose, message } = error as {
+    status?: unknown;
+    expose?: unknown;
+    message?: unknown;
+  };
+  if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) return null;
+  return { status, message: typeof message === 'string' ? message : '' };
+}
+
+/**
+ * The one place where errors become HTTP answers: every error gets `{ error, details }`, and
+ * nothing about the internals leaks out of a 500 (it is logged instead).
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpErrorFilter');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const { status, body } = this.toAnswer(exception);
+    const response: unknown = host.switchToHttp().getResponse();
+    this.adapterHost.httpAdapter.reply(response, body, status);
+  }
+
+  private toAnswer(exception: unknown): { status: number; body: ErrorBody } {
+    if (exception instanceof AppException) {
+      // `instanceof` on a generic class narrows to AppException<any>; the code is a string.
+      const code: string = (exception as AppException).code;
+      if (exception.httpStatus >= 500) this.logger.warn(`${exception.code}: ${exception.message}`);
+      return {
+        status: exception.httpStatus,
+        body: { error: code, details: exception.details },
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status < 500) return clientError(status, messageOf(exception.getResponse()));
+    }
+    const exposed = exposedClientError(exception);
+    if (exposed) return clientError(exposed.status, exposed.message);
+
+    const detail =
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);
+    this.logger.error(`unhandled error: ${detail}`);
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: {
+        error: 'internal_error',
+        details: [{ path: '', message: 'internal error; it has been logged' }],
+      },
+    };
+  }
+}
+
+function clientError(status: number, message: string): { status: number; body: ErrorBody } {
+  const details: ValidationIssue[] = [{ path: '', message: message || 'request refused' }];
+  return { status, body: { error: CODE_BY_STATUS[status] ?? 'bad_request', details } };
+}

@@ -1,0 +1,102 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpBodyErrorCode as Code, HttpBodyException } from './http-body.exception';
+
+export interface JsonBodyOptions {
+  /** Largest accepted body, in bytes. */
+  readonly limitBytes: number;
+}
+
+type Next = (error?: unknown) => void;
+type RequestWithBody = IncomingMessage & { body?: unknown };
+
+const METHODS_WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);
+
+function isJsonMediaType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const [type = '', ...params] = contentType.split(';').map((p) => p.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  const charset = params.find((p) => p.startsWith('charset='));
+  return charset === undefined || /^charset="?utf-8"?$/.test(charset);
+}
+
+/**
+ * A strict JSON body reader with a per-route size limit: 415 unless `application/json` (UTF-8,
+ * not compressed), 413 above the limit (checked on Content-Length first, then while streaming),
+ * 400 for malformed JSON. Errors are typed `HttpBodyException`s, so the global filter shapes them.
+ * Mount it per path with `app.use(path, jsonBody(...))`, the most specific path first: a body
+ * already read by an earlier mount is left alone.
+ */
+export function jsonBody(
+  options: JsonBodyOptions,
+): (req: RequestWithBody, res: ServerResponse, next: Next) => void {
+  const limit = options.limitBytes;
+  const tooLarge = (): HttpBodyException =>
+    new HttpBodyException(Code.PayloadTooLarge, `request body larger than ${limit} bytes`);
+
+  return (req, _res, next) => {
+    if (!METHODS_WITH_BODY.has(req.method ?? '') || req.body !== undefined) {
+      next();
+      return;
+    }
+    if (!isJsonMediaType(req.headers['content-type'])) {
+      next(
+        new HttpBodyException(
+          Code.UnsupportedMediaType,
+          'Content-Type must be application/json (UTF-8)',
+        ),
+      );
+      return;
+    }
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      next(
+        new HttpBodyException(
+          Code.UnsupportedMediaType,
+          `Content-Encoding ${encoding} is not supported`,
+        ),
+      );
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? Number.NaN);
+    if (declared > limit) {
+      req.resume(); // drain, so that the answer reaches the client
+      next(tooLarge());
+      return;
+    }
+
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (error?: unknown): void => {
+      if (done) return;
+      done = true;
+      next(error);
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > limit) {
+        chunks.length = 0;
+        finish(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('aborted', () => finish(new HttpBodyException(Code.Unreadable, 'request aborted')));
+    req.on('error', () =>
+      finish(new HttpBodyException(Code.Unreadable, 'request body could not be read')),
+    );
+    req.on('end', () => {
+      if (done) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        req.body = JSON.parse(text) as unknown;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : 'invalid JSON';
+        finish(new HttpBodyException(Code.MalformedJson, `malformed JSON: ${reason}`));
+        return;
+      }
+      finish();
+    });
+  };
+}
