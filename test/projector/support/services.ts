@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+export interface RunningService {
+  readonly name: string;
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** Everything the process wrote, for failure messages. */
+  readonly output: () => string;
+}
+
+export function distMain(app: string): string {
+  const file = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
+  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
+  return file;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Polls `check` until it returns a value (not undefined) or the deadline passes. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** Spawns `node dist/apps/<app>/src/main.js` with env and waits for /health/ready to answer 200. */
+export async function startService(
+  app: string,
+  env: Record<string, string>,
+  name = app,
+): Promise<RunningService> {
+  const port = await freePort();
+  let output = '';
+  const child = spawn(process.execPath, [distMain(app)], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), KAFKA_LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  const exit = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      reject(new Error(`${name} exited (${code ?? signal ?? '?'})`));
+    }),
+  );
+  exit.catch(() => undefined);
+  try {
+    await Promise.race([
+      exit,
+      eventually(
+        `${name} to be ready`,
+        async () => {
+          if (exited) return false;
+          const response = await fetch(`${url}/health/ready`);
+          return response.status === 200 ? true : undefined;
+        },
+        90_000,
+        200,
+      ),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${String(error)}\n${output}`);
+  }
+  return { name, url, child, output: () => output };
+}
+
+export async function stopService(
+  service: RunningService,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<void> {
+  if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => service.child.once('exit', () => resolve()));
+  service.child.kill(signal);
+  await exited;
+}
