@@ -1,10 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { Pool } from 'pg';
-import { createKafka } from '@cx/kafka';
+import type { Pool } from 'pg';
 import { runMigrations } from '@cx/persistence';
 import { InsightRelay } from '@cx/persistence/projections/insight-relay';
 import { ProjectionEngine } from '@cx/persistence/projections/projection-engine';
+import {
+  kafkaProviders,
+  pgPoolProvider,
+} from '@cx/platform/infrastructure/infrastructure.providers';
 import type { ProjectorConfig } from './config/projector.config';
 import { TouchpointConsumer } from './consumer/touchpoint-consumer.service';
 import { HealthHttpController } from './health/health.http.controller';
@@ -19,34 +22,17 @@ export class ProjectorModule {
       controllers: [HealthHttpController],
       providers: [
         { provide: PROJECTOR_CONFIG, useValue: config },
-        {
-          provide: PG_POOL,
-          // Migrations first: no batch ever meets an old schema.
-          useFactory: async (): Promise<Pool> => {
-            await runMigrations(config.DATABASE_URL);
-            const pool = new Pool({
-              connectionString: config.DATABASE_URL,
-              max: config.PROJECTOR_CONCURRENCY + 4,
-            });
-            // An idle connection dying (Postgres restart) must not kill the process.
-            pool.on('error', () => undefined);
-            return pool;
-          },
-        },
-        {
-          provide: KAFKA,
-          useFactory: (): Kafka => createKafka(config.KAFKA_BROKERS, 'cx-projector'),
-        },
-        {
-          provide: KAFKA_PROBE,
-          useFactory: (): Kafka =>
-            createKafka(config.KAFKA_BROKERS, 'cx-projector-health', {
-              retry: { retries: 0 },
-              connectionTimeoutMs: 1000,
-              requestTimeoutMs: 1500,
-              logLevel: 'nothing',
-            }),
-        },
+        // Migrations first: no batch ever meets an old schema.
+        pgPoolProvider(PG_POOL, {
+          connectionString: config.DATABASE_URL,
+          max: config.PROJECTOR_CONCURRENCY + 4,
+          prepare: runMigrations,
+        }),
+        ...kafkaProviders(
+          { client: KAFKA, probe: KAFKA_PROBE },
+          config.KAFKA_BROKERS,
+          'cx-projector',
+        ),
         {
           provide: ProjectionEngine,
           inject: [PG_POOL],

@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
-import { Pool } from 'pg';
-import { EventStore, PersonalDataCipher, runMigrations } from '@cx/persistence';
+import type { Pool } from 'pg';
+import { eventStoreProviders, runMigrations } from '@cx/persistence';
 import { ReadModelQueries } from '@cx/persistence/read-models/read-model.queries';
 import { HttpErrorFilter } from '@cx/platform/errors/http-error.filter';
+import { pgPoolProvider } from '@cx/platform/infrastructure/infrastructure.providers';
 import { createQueryValidationPipe } from './common/request-validation';
 import type { QueryConfig } from './config/query.config';
 import { GetCustomerEmotionHandler } from './get-customer-emotion/get-customer-emotion.handler';
@@ -44,32 +45,13 @@ export class QueryModule {
         { provide: QUERY_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useFactory: createQueryValidationPipe },
-        {
-          provide: PG_POOL,
-          // The schema is brought up to date before the first request, whichever service starts first.
-          useFactory: async (): Promise<Pool> => {
-            await runMigrations(config.DATABASE_URL);
-            const pool = new Pool({ connectionString: config.DATABASE_URL, max: 10 });
-            // An idle client losing its server is reported by the next query; nothing to do here.
-            pool.on('error', () => undefined);
-            return pool;
-          },
-        },
-        {
-          provide: PersonalDataCipher,
-          inject: [PG_POOL],
-          useFactory: (pool: Pool): PersonalDataCipher =>
-            new PersonalDataCipher(
-              pool,
-              config.CX_MASTER_KEY ? { masterKey: config.CX_MASTER_KEY } : {},
-            ),
-        },
-        {
-          provide: EventStore,
-          inject: [PG_POOL, PersonalDataCipher],
-          useFactory: (pool: Pool, cipher: PersonalDataCipher): EventStore =>
-            new EventStore(pool, cipher),
-        },
+        // The schema is brought up to date before the first request, whichever service starts first.
+        pgPoolProvider(PG_POOL, {
+          connectionString: config.DATABASE_URL,
+          max: 10,
+          prepare: runMigrations,
+        }),
+        ...eventStoreProviders(PG_POOL, config.CX_MASTER_KEY),
         {
           provide: ReadModelQueries,
           inject: [PG_POOL],

@@ -120,9 +120,9 @@ describe('query HTTP API (real Postgres)', () => {
   });
 
   describe('one customer', () => {
-    it('GET /v1/customers/{id} answers exactly the derived profile', async () => {
+    it('GET /v1/customers/{id} answers exactly the derived profile, byte for byte as cx derive prints it', async () => {
       const res = await http().get('/v1/customers/cust-loyal').expect(200);
-      expect(res.body).toEqual(JSON.parse(JSON.stringify(profiles.get('cust-loyal'))));
+      expect(res.text).toBe(JSON.stringify(profiles.get('cust-loyal')));
     });
 
     it('GET …/journey answers stage, phase, status and the stage history', async () => {

@@ -16,4 +16,5 @@ export {
   type StoredTouchpoint,
   type TimelineOptions,
 } from './event-store';
+export { eventStoreProviders } from './event-store.providers';
 export { OutboxRelay, type OutboxRelayDeps, type OutboxRelayStatus } from './outbox-relay';

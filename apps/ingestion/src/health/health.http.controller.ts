@@ -1,27 +1,29 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Controller, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
 import { OutboxRelay, type OutboxRelayStatus } from '@cx/persistence';
-import { probe, type ProbeResult } from '@cx/platform/health/probe';
+import {
+  LIVE,
+  LivenessRoute,
+  ReadinessRoute,
+  type LiveBody,
+} from '@cx/platform/health/health-routes';
+import type { ProbeResult } from '@cx/platform/health/probe';
+import {
+  allUp,
+  readinessAnswer,
+  runProbes,
+  type ReadinessStatus,
+  type StatusSettable,
+} from '@cx/platform/health/readiness';
 import { IngestionLifecycle } from '../infrastructure/ingestion-lifecycle.service';
 import { PG_POOL } from '../infrastructure/ingestion.tokens';
 
-const PROBE_TIMEOUT_MS = 2000;
-
 export interface ReadinessView {
-  readonly status: 'ready' | 'not_ready';
+  readonly status: ReadinessStatus;
   readonly checks: { readonly postgres: ProbeResult; readonly kafka: ProbeResult };
   /** The outbox relay: how far Kafka is behind the event store; null when Postgres is down. */
   readonly relay: OutboxRelayStatus | null;
-}
-
-interface StatusSettable {
-  status(code: number): unknown;
 }
 
 @ApiTags('health')
@@ -33,32 +35,24 @@ export class HealthHttpController {
     private readonly relay: OutboxRelay,
   ) {}
 
-  @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiOkResponse({ schema: { example: { status: 'live' } } })
-  live(): { status: 'live' } {
-    return { status: 'live' };
+  @LivenessRoute('live')
+  live(): LiveBody {
+    return LIVE;
   }
 
-  @Get('ready')
-  @ApiOperation({
+  @ReadinessRoute('ready', {
     summary: 'Readiness: Postgres answers SELECT 1 and Kafka answers an admin request',
     description:
       'Also reports the outbox relay: events not yet published (behind) and the age of the oldest.',
+    unavailable: 'Postgres or Kafka does not answer; same body.',
   })
-  @ApiOkResponse({ description: 'Ready.' })
-  @ApiServiceUnavailableResponse({ description: 'Postgres or Kafka does not answer; same body.' })
   async ready(@Res({ passthrough: true }) res: StatusSettable): Promise<ReadinessView> {
-    const [postgres, kafka] = await Promise.all([
-      probe(() => this.pool.query('SELECT 1'), PROBE_TIMEOUT_MS),
-      probe(() => this.lifecycle.pingKafka(), PROBE_TIMEOUT_MS),
-    ]);
-    let relay: OutboxRelayStatus | null = null;
-    if (postgres.status === 'up') {
-      relay = await this.relay.status().catch(() => null);
-    }
-    const ready = postgres.status === 'up' && kafka.status === 'up';
-    res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return { status: ready ? 'ready' : 'not_ready', checks: { postgres, kafka }, relay };
+    const checks = await runProbes({
+      postgres: () => this.pool.query('SELECT 1'),
+      kafka: () => this.lifecycle.pingKafka(),
+    });
+    const relay =
+      checks.postgres.status === 'up' ? await this.relay.status().catch(() => null) : null;
+    return readinessAnswer(res, allUp(checks), checks, { relay });
   }
 }

@@ -5,9 +5,10 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { OutboxRelay } from '@cx/persistence';
+import { KafkaAdminSession } from '@cx/platform/kafka/kafka-admin-session';
 import { KAFKA_PROBE, PG_POOL } from './ingestion.tokens';
 
 /**
@@ -17,13 +18,15 @@ import { KAFKA_PROBE, PG_POOL } from './ingestion.tokens';
 @Injectable()
 export class IngestionLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(IngestionLifecycle.name);
-  private admin: Admin | null = null;
+  private readonly admin: KafkaAdminSession;
 
   constructor(
     private readonly relay: OutboxRelay,
     @Inject(PG_POOL) private readonly pool: Pool,
-    @Inject(KAFKA_PROBE) private readonly kafkaProbe: Kafka,
-  ) {}
+    @Inject(KAFKA_PROBE) kafkaProbe: Kafka,
+  ) {
+    this.admin = new KafkaAdminSession(kafkaProbe);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.relay.start();
@@ -32,27 +35,12 @@ export class IngestionLifecycle implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     await this.relay.stop();
-    await this.dropAdmin();
+    await this.admin.close();
     await this.pool.end();
   }
 
   /** Asks the cluster for its metadata; reconnects after a failure. */
-  async pingKafka(): Promise<void> {
-    try {
-      if (this.admin === null) {
-        this.admin = this.kafkaProbe.admin();
-        await this.admin.connect();
-      }
-      await this.admin.describeCluster();
-    } catch (error) {
-      await this.dropAdmin();
-      throw error;
-    }
-  }
-
-  private async dropAdmin(): Promise<void> {
-    const admin = this.admin;
-    this.admin = null;
-    await admin?.disconnect().catch(() => undefined);
+  pingKafka(): Promise<void> {
+    return this.admin.ping();
   }
 }

@@ -8,16 +8,27 @@ import {
 import type { Pool } from 'pg';
 import type { InsightRelayStatus } from '@cx/persistence/projections/insight-relay';
 import { InsightRelay } from '@cx/persistence/projections/insight-relay';
-import { probe, type ProbeResult } from '@cx/platform/health/probe';
+import {
+  LIVE,
+  LivenessRoute,
+  ReadinessRoute,
+  type LiveBody,
+} from '@cx/platform/health/health-routes';
+import type { ProbeResult } from '@cx/platform/health/probe';
+import {
+  allUp,
+  readinessAnswer,
+  runProbes,
+  type ReadinessStatus,
+  type StatusSettable,
+} from '@cx/platform/health/readiness';
 import { TouchpointConsumer } from '../consumer/touchpoint-consumer.service';
 import { ProjectorLifecycle } from '../infrastructure/projector-lifecycle.service';
 import { PG_POOL } from '../infrastructure/projector.tokens';
 import type { ProjectorLag } from './projector-lag';
 
-const PROBE_TIMEOUT_MS = 2000;
-
 export interface ProjectorReadinessView {
-  readonly status: 'ready' | 'not_ready';
+  readonly status: ReadinessStatus;
   readonly checks: {
     readonly postgres: ProbeResult;
     readonly kafka: ProbeResult;
@@ -26,10 +37,6 @@ export interface ProjectorReadinessView {
   /** null when Postgres or Kafka does not answer. */
   readonly lag: ProjectorLag | null;
   readonly insightRelay: InsightRelayStatus | null;
-}
-
-interface StatusSettable {
-  status(code: number): unknown;
 }
 
 @ApiTags('health')
@@ -42,43 +49,29 @@ export class HealthHttpController {
     private readonly relay: InsightRelay,
   ) {}
 
-  @Get('health/live')
-  @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiOkResponse({ schema: { example: { status: 'live' } } })
-  live(): { status: 'live' } {
-    return { status: 'live' };
+  @LivenessRoute('health/live')
+  live(): LiveBody {
+    return LIVE;
   }
 
-  @Get('health/ready')
-  @ApiOperation({
+  @ReadinessRoute('health/ready', {
     summary: 'Readiness: Postgres and Kafka answer and the consumer joined its group',
     description:
       'Also reports the lag (events behind, oldest unprocessed age) and the insight relay.',
+    unavailable: 'A dependency does not answer; same body.',
   })
-  @ApiOkResponse({ description: 'Ready.' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency does not answer; same body.' })
   async ready(@Res({ passthrough: true }) res: StatusSettable): Promise<ProjectorReadinessView> {
-    const [postgres, kafka] = await Promise.all([
-      probe(() => this.pool.query('SELECT 1'), PROBE_TIMEOUT_MS),
-      probe(() => this.lifecycle.pingKafka(), PROBE_TIMEOUT_MS),
-    ]);
-    const up = postgres.status === 'up' && kafka.status === 'up';
+    const probes = await runProbes({
+      postgres: () => this.pool.query('SELECT 1'),
+      kafka: () => this.lifecycle.pingKafka(),
+    });
+    const up = allUp(probes);
     const lag = up ? await this.lifecycle.lag().catch(() => null) : null;
     const insightRelay =
-      postgres.status === 'up' ? await this.relay.status().catch(() => null) : null;
+      probes.postgres.status === 'up' ? await this.relay.status().catch(() => null) : null;
     const joined = this.consumer.isJoined;
-    const ready = up && joined;
-    res.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
-    return {
-      status: ready ? 'ready' : 'not_ready',
-      checks: {
-        postgres,
-        kafka,
-        consumer: { joined, partitions: this.consumer.assignedPartitions() },
-      },
-      lag,
-      insightRelay,
-    };
+    const consumer = { joined, partitions: this.consumer.assignedPartitions() };
+    return readinessAnswer(res, up && joined, { ...probes, consumer }, { lag, insightRelay });
   }
 
   @Get('metrics')

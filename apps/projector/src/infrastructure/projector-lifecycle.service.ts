@@ -5,12 +5,13 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { TOPIC_SPECS } from '@cx/contracts/topics';
 import { ensureTopics } from '@cx/kafka';
 import { InsightRelay } from '@cx/persistence/projections/insight-relay';
 import { ProjectionEngine } from '@cx/persistence/projections/projection-engine';
+import { KafkaAdminSession } from '@cx/platform/kafka/kafka-admin-session';
 import { TouchpointConsumer } from '../consumer/touchpoint-consumer.service';
 import { measureLag, type ProjectorLag } from '../health/projector-lag';
 import { KAFKA, KAFKA_PROBE, PG_POOL } from './projector.tokens';
@@ -22,7 +23,7 @@ import { KAFKA, KAFKA_PROBE, PG_POOL } from './projector.tokens';
 @Injectable()
 export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ProjectorLifecycle.name);
-  private admin: Admin | null = null;
+  private readonly admin: KafkaAdminSession;
 
   constructor(
     private readonly consumer: TouchpointConsumer,
@@ -30,8 +31,10 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplication
     private readonly engine: ProjectionEngine,
     @Inject(PG_POOL) private readonly pool: Pool,
     @Inject(KAFKA) private readonly kafka: Kafka,
-    @Inject(KAFKA_PROBE) private readonly kafkaProbe: Kafka,
-  ) {}
+    @Inject(KAFKA_PROBE) kafkaProbe: Kafka,
+  ) {
+    this.admin = new KafkaAdminSession(kafkaProbe);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await ensureTopics(this.kafka, TOPIC_SPECS);
@@ -43,36 +46,17 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplication
   async onApplicationShutdown(): Promise<void> {
     await this.consumer.stop();
     await this.relay.stop();
-    await this.dropAdmin();
+    await this.admin.close();
     await this.pool.end();
   }
 
-  async pingKafka(): Promise<void> {
-    await this.withAdmin((admin) => admin.describeCluster());
+  pingKafka(): Promise<void> {
+    return this.admin.ping();
   }
 
   lag(): Promise<ProjectorLag> {
-    return this.withAdmin((admin) =>
+    return this.admin.use((admin) =>
       measureLag(admin, this.engine, this.consumer.partitionProgress()),
     );
-  }
-
-  private async withAdmin<T>(work: (admin: Admin) => Promise<T>): Promise<T> {
-    try {
-      if (this.admin === null) {
-        this.admin = this.kafkaProbe.admin();
-        await this.admin.connect();
-      }
-      return await work(this.admin);
-    } catch (error) {
-      await this.dropAdmin();
-      throw error;
-    }
-  }
-
-  private async dropAdmin(): Promise<void> {
-    const admin = this.admin;
-    this.admin = null;
-    await admin?.disconnect().catch(() => undefined);
   }
 }

@@ -1,8 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ReadModelQueries } from '@cx/persistence/read-models/read-model.queries';
+import { readCustomer } from '../common/read-customer';
 import { ProjectionWaiter } from '../infrastructure/projection-waiter';
-import { readFromStore } from '../infrastructure/store-availability';
-import { QueryException } from '../query.exception';
 import { emotionEvidence } from './emotion-evidence';
 import { GetCustomerEmotionQuery } from './get-customer-emotion.query';
 import type { CustomerEmotionResponseDto } from './get-customer-emotion.response.dto';
@@ -17,15 +16,11 @@ export class GetCustomerEmotionHandler implements IQueryHandler<
     private readonly waiter: ProjectionWaiter,
   ) {}
 
-  async execute({
-    customerId,
-    consistency,
-  }: GetCustomerEmotionQuery): Promise<CustomerEmotionResponseDto> {
-    await this.waiter.awaitApplied(consistency);
-    const found = await readFromStore(() =>
-      this.readModels.findCustomerWithTouchpoints(customerId),
+  async execute(query: GetCustomerEmotionQuery): Promise<CustomerEmotionResponseDto> {
+    const found = await readCustomer(this.waiter, query, (id) =>
+      this.readModels.findCustomerWithTouchpoints(id),
     );
-    if (found === null) throw QueryException.customerNotFound(customerId);
+    const { customerId } = query;
     const { level, score, feeling, recall, impact, signals } = found.readModel.profile.emotion;
     return {
       customerId,

@@ -1,8 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ReadModelQueries } from '@cx/persistence/read-models/read-model.queries';
+import { readCustomer } from '../common/read-customer';
 import { ProjectionWaiter } from '../infrastructure/projection-waiter';
-import { readFromStore } from '../infrastructure/store-availability';
-import { QueryException } from '../query.exception';
 import { GetCustomerJourneyQuery } from './get-customer-journey.query';
 import type { CustomerJourneyResponseDto } from './get-customer-journey.response.dto';
 
@@ -16,13 +15,9 @@ export class GetCustomerJourneyHandler implements IQueryHandler<
     private readonly waiter: ProjectionWaiter,
   ) {}
 
-  async execute({
-    customerId,
-    consistency,
-  }: GetCustomerJourneyQuery): Promise<CustomerJourneyResponseDto> {
-    await this.waiter.awaitApplied(consistency);
-    const found = await readFromStore(() => this.readModels.findCustomer(customerId));
-    if (found === null) throw QueryException.customerNotFound(customerId);
+  async execute(query: GetCustomerJourneyQuery): Promise<CustomerJourneyResponseDto> {
+    const found = await readCustomer(this.waiter, query, (id) => this.readModels.findCustomer(id));
+    const { customerId } = query;
     const { profile, stageHistory, lastPosition } = found;
     return {
       customerId,

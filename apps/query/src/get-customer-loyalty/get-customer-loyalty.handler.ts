@@ -1,8 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ReadModelQueries } from '@cx/persistence/read-models/read-model.queries';
+import { readCustomer } from '../common/read-customer';
 import { ProjectionWaiter } from '../infrastructure/projection-waiter';
-import { readFromStore } from '../infrastructure/store-availability';
-import { QueryException } from '../query.exception';
 import { GetCustomerLoyaltyQuery } from './get-customer-loyalty.query';
 import type { CustomerLoyaltyResponseDto } from './get-customer-loyalty.response.dto';
 
@@ -16,13 +15,9 @@ export class GetCustomerLoyaltyHandler implements IQueryHandler<
     private readonly waiter: ProjectionWaiter,
   ) {}
 
-  async execute({
-    customerId,
-    consistency,
-  }: GetCustomerLoyaltyQuery): Promise<CustomerLoyaltyResponseDto> {
-    await this.waiter.awaitApplied(consistency);
-    const found = await readFromStore(() => this.readModels.findCustomer(customerId));
-    if (found === null) throw QueryException.customerNotFound(customerId);
+  async execute(query: GetCustomerLoyaltyQuery): Promise<CustomerLoyaltyResponseDto> {
+    const found = await readCustomer(this.waiter, query, (id) => this.readModels.findCustomer(id));
+    const { customerId } = query;
     return { customerId, ...found.profile.loyalty };
   }
 }

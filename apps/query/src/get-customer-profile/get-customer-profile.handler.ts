@@ -1,8 +1,7 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
 import { ReadModelQueries } from '@cx/persistence/read-models/read-model.queries';
+import { readCustomer } from '../common/read-customer';
 import { ProjectionWaiter } from '../infrastructure/projection-waiter';
-import { readFromStore } from '../infrastructure/store-availability';
-import { QueryException } from '../query.exception';
 import { GetCustomerProfileQuery } from './get-customer-profile.query';
 import type { CustomerProfileResponseDto } from './get-customer-profile.response.dto';
 
@@ -16,13 +15,8 @@ export class GetCustomerProfileHandler implements IQueryHandler<
     private readonly waiter: ProjectionWaiter,
   ) {}
 
-  async execute({
-    customerId,
-    consistency,
-  }: GetCustomerProfileQuery): Promise<CustomerProfileResponseDto> {
-    await this.waiter.awaitApplied(consistency);
-    const found = await readFromStore(() => this.readModels.findCustomer(customerId));
-    if (found === null) throw QueryException.customerNotFound(customerId);
+  async execute(query: GetCustomerProfileQuery): Promise<CustomerProfileResponseDto> {
+    const found = await readCustomer(this.waiter, query, (id) => this.readModels.findCustomer(id));
     return found.profile;
   }
 }

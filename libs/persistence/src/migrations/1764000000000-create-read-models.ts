@@ -16,11 +16,13 @@ export class CreateReadModels1764000000000 implements MigrationInterface {
     await queryRunner.query(
       'CREATE INDEX projection_touchpoints_customer_idx ON projection_touchpoints (customer_id)',
     );
+    // profile and stage_history are JSON, not JSONB: JSON keeps the text as written, so the query
+    // API serves a profile byte for byte as `cx derive` prints it (JSONB would reorder the keys).
     await queryRunner.query(`
       CREATE TABLE customer_profiles (
         customer_id      TEXT PRIMARY KEY,
-        profile          JSONB NOT NULL,
-        stage_history    JSONB NOT NULL,
+        profile          JSON NOT NULL,
+        stage_history    JSON NOT NULL,
         stage            TEXT,
         phase            TEXT,
         status           TEXT,

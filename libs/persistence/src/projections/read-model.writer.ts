@@ -197,7 +197,7 @@ export async function upsertProfiles(
   await client.query(
     `INSERT INTO ${tables.profiles} (customer_id, profile, stage_history, stage, phase, status,
         emotion_level, emotion_score, loyalty_side, loyalty_position, touchpoints, last_position, updated_at)
-     SELECT customer_id, profile::jsonb, stage_history::jsonb, stage, phase, status, emotion_level,
+     SELECT customer_id, profile::json, stage_history::json, stage, phase, status, emotion_level,
             emotion_score, loyalty_side, loyalty_position, touchpoints, last_position, now()
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
                    $8::float8[], $9::text[], $10::int[], $11::int[], $12::bigint[])
