@@ -1,49 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { Client, Pool } from 'pg';
+import type { Pool } from 'pg';
 import { deriveProfile, deriveStageHistory, type Touchpoint } from '@cx/domain';
 import { splitPersonalFields } from '@cx/contracts/events/touchpoint-recorded.event';
-import { runMigrations } from '@cx/persistence';
+import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 
-export interface QueryTestDatabase {
-  readonly url: string;
-  readonly pool: Pool;
-  drop(): Promise<void>;
-}
-
-function serverUrl(): string {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set: run through the jest integration project');
-  return url;
-}
+export type QueryTestDatabase = ScratchDatabase;
 
 /** A fresh, migrated database for one test file, so its rows and positions are its own. */
-export async function createQueryTestDatabase(): Promise<QueryTestDatabase> {
-  const name = `cx_query_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl() });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl());
-  url.pathname = `/${name}`;
-  await runMigrations(url.toString());
-  const pool = new Pool({ connectionString: url.toString(), max: 4 });
-  return {
-    url: url.toString(),
-    pool,
-    async drop() {
-      await pool.end();
-      const cleanup = new Client({ connectionString: serverUrl() });
-      await cleanup.connect();
-      try {
-        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await cleanup.end();
-      }
-    },
-  };
+export function createQueryTestDatabase(): Promise<QueryTestDatabase> {
+  return createScratchDatabase('cx_query');
 }
 
 /**

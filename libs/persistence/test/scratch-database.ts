@@ -1,53 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { Client, Pool } from 'pg';
 import type { Touchpoint } from '@cx/domain/touchpoint';
-import { runMigrations } from '../src/data-source';
 
-export interface ScratchDatabase {
-  readonly url: string;
-  readonly pool: Pool;
-  drop(): Promise<void>;
-}
-
-function serverUrl(): string {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set: run through the jest integration project');
-  return url;
-}
-
-/**
- * A fresh, migrated database of its own for one test file, on the server the global setup points
- * at, so that positions, checkpoints and keys of these tests are not shared with other suites.
- */
-export async function createScratchDatabase(prefix = 'cx_es'): Promise<ScratchDatabase> {
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl() });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl());
-  url.pathname = `/${name}`;
-  await runMigrations(url.toString());
-  const pool = new Pool({ connectionString: url.toString(), max: 12 });
-  pool.on('error', () => undefined);
-  return {
-    url: url.toString(),
-    pool,
-    async drop() {
-      await pool.end();
-      const cleanup = new Client({ connectionString: serverUrl() });
-      await cleanup.connect();
-      try {
-        await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await cleanup.end();
-      }
-    },
-  };
-}
+export {
+  createScratchDatabase,
+  type ScratchDatabase,
+} from '../../../test/support/scratch-database';
 
 let counter = 0;
 
