@@ -16,13 +16,8 @@ import {
   sendBatches,
   shuffledWithDuplicates,
 } from './support/journeys';
-import {
-  distMain,
-  eventually,
-  startService,
-  stopService,
-  type RunningService,
-} from './support/services';
+import { distMain, startService, stopService, type RunningService } from './support/services';
+import { eventually } from '../support/eventually';
 
 const run = promisify(execFile);
 jest.setTimeout(240_000);

@@ -9,6 +9,7 @@ import { TOPICS } from '@cx/contracts/topics';
 import { createKafka } from '@cx/kafka';
 import { IngestionConfig } from '../src/config/ingestion.config';
 import { configureIngestionHttp } from '../src/ingestion.http';
+import { until } from '../../../test/support/eventually';
 import { IngestionModule } from '../src/ingestion.module';
 
 /** Everything this file sends carries this prefix, so other suites sharing the stack don't interfere. */
@@ -26,18 +27,6 @@ function touchpoint(name: string, extra: Record<string, unknown> = {}): Record<s
     text: 'quick and friendly',
     ...extra,
   };
-}
-
-async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 30000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('ingestion HTTP API (real Postgres and Kafka)', () => {
@@ -362,9 +351,8 @@ describe('ingestion HTTP API (real Postgres and Kafka)', () => {
   });
 
   it('published every accepted touchpoint exactly once and nothing refused', async () => {
-    await until(
-      () => [...accepted].every((tp) => published.has(tp)),
-      'the relay to publish the accepted touchpoints',
+    await until('the relay to publish the accepted touchpoints', () =>
+      [...accepted].every((tp) => published.has(tp)),
     );
     for (const tp of accepted) expect(published.get(tp)).toBe(1);
     for (const tp of refused) expect(published.has(tp)).toBe(false);

@@ -336,8 +336,9 @@ describe('query HTTP API (real Postgres)', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual(JSON.parse(JSON.stringify(deriveProfile(touchpoints))));
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-      // Answered within the polling backoff of the row appearing, far before the 10 s budget.
-      expect(Date.now() - projectedAt).toBeLessThan(1000);
+      // Answered once the row appeared, not at the end of the 10 s budget (the margin absorbs a
+      // loaded machine; the poll backoff itself is at most 200 ms).
+      expect(Date.now() - projectedAt).toBeLessThan(5000);
     });
 
     it('answers 503 projection_not_caught_up after the bounded wait', async () => {
@@ -353,8 +354,9 @@ describe('query HTTP API (real Postgres)', () => {
           { path: 'minPosition', message: expect.stringContaining(String(position)) as unknown },
         ],
       });
+      // waitMs was honoured: not the 5 s default wait.
       expect(elapsed).toBeGreaterThanOrEqual(400);
-      expect(elapsed).toBeLessThan(2000);
+      expect(elapsed).toBeLessThan(4500);
     });
 
     it('answers at once when the position is already applied', async () => {

@@ -4,6 +4,7 @@ import {
   CHANNELS,
   COMPLAINT_REASONS,
   EMOTION_LEVELS,
+  INTERACTIONS,
   categoryOf,
   type Channel,
   type Touchpoint,
@@ -47,22 +48,7 @@ export function tp(input: TouchpointInput): Touchpoint {
   };
 }
 
-const interactionArb = fc.constantFrom(
-  'exposure',
-  'inquiry',
-  'evaluation',
-  'purchase',
-  'repurchase',
-  'referral',
-  'survey_response',
-  'feedback',
-  'complaint_opened',
-  'complaint_resolved',
-  'commitment_made',
-  'commitment_kept',
-  'commitment_broken',
-  'cancellation',
-) satisfies fc.Arbitrary<Touchpoint['interaction']>;
+const interactionArb = fc.constantFrom(...INTERACTIONS);
 
 function experienceArb(happy: boolean) {
   return fc.record(

@@ -1,10 +1,6 @@
 import type { Touchpoint } from '@cx/domain/touchpoint';
-import {
-  createScratchDatabase,
-  eventually,
-  touchpoint,
-  type ScratchDatabase,
-} from '../test/scratch-database';
+import { createScratchDatabase, touchpoint, type ScratchDatabase } from '../test/scratch-database';
+import { until } from '../../../test/support/eventually';
 import { EventStore } from './event-store';
 import { PersonalDataCipher } from './personal-data-cipher';
 
@@ -117,9 +113,12 @@ describe('EventStore (real Postgres)', () => {
     const held = new Promise<void>((resolve) => (releaseFirst = resolve));
     // The first append holds the position lock until the second one is queued behind it.
     const first = store.append([contested], { beforeCommit: () => held });
-    await eventually(async () => (await positionLock(true)) > 0);
+    await until(
+      'a writer to wait for the position lock',
+      async () => (await positionLock(true)) > 0,
+    );
     const second = store.append([{ ...contested, sentiment: -1 }]);
-    await eventually(async () => (await positionLock(false)) > 0);
+    await until('a writer to hold the position lock', async () => (await positionLock(false)) > 0);
     releaseFirst();
     const [[a], [b]] = await Promise.all([first, second]);
     expect(a?.status).toBe('accepted');
@@ -135,13 +134,16 @@ describe('EventStore (real Postgres)', () => {
     let releaseEarly!: () => void;
     const held = new Promise<void>((resolve) => (releaseEarly = resolve));
     const early = store.append([touchpoint('c-visible')], { beforeCommit: () => held });
-    await eventually(async () => (await positionLock(true)) > 0);
+    await until(
+      'a writer to wait for the position lock',
+      async () => (await positionLock(true)) > 0,
+    );
     let lateDone = false;
     const late = store.append([touchpoint('c-visible')]).then((results) => {
       lateDone = true;
       return results;
     });
-    await eventually(async () => (await positionLock(false)) > 0);
+    await until('a writer to hold the position lock', async () => (await positionLock(false)) > 0);
     // While the early append is open, the late one can neither commit nor expose a position.
     expect(lateDone).toBe(false);
     expect(await store.readAll(head, 10)).toEqual([]);

@@ -7,12 +7,8 @@ import {
 } from '@cx/contracts/events/touchpoint-recorded.event';
 import type { Touchpoint } from '@cx/domain/touchpoint';
 import { restartPostgres, startKafka, stopKafka } from '../../../test/support/stack';
-import {
-  createScratchDatabase,
-  eventually,
-  touchpoint,
-  type ScratchDatabase,
-} from '../test/scratch-database';
+import { createScratchDatabase, touchpoint, type ScratchDatabase } from '../test/scratch-database';
+import { eventually, until } from '../../../test/support/eventually';
 import { EventStore } from './event-store';
 import { OutboxRelay } from './outbox-relay';
 import { PersonalDataCipher } from './personal-data-cipher';
@@ -133,7 +129,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     const bench = new OutboxRelay({ pool: db.pool, kafka, topic: benchTopic, name: 'bench' });
     const started = process.hrtime.bigint();
     await bench.start();
-    await eventually(() => caughtUp(bench), 120_000, 10);
+    await until('bench to catch up', () => caughtUp(bench), 120_000, 10);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     console.log(
       `relay: ${Math.round(ids.length / seconds)} events/s published (backlog of ${ids.length})`,
@@ -166,7 +162,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     await relay.start();
     const list = Array.from({ length: 1000 }, (_, i) => touchpoint(`live-${i % 50}`));
     await store.append(list);
-    await eventually(() => caughtUp(relay), 30_000);
+    await until('relay to catch up', () => caughtUp(relay), 30_000);
     const received = await readTopic(kafka, topic);
     expect(
       [
@@ -184,9 +180,9 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
   it('does not publish a retried duplicate again', async () => {
     const list = [touchpoint('retry-1'), touchpoint('retry-1')];
     await store.append(list);
-    await eventually(() => caughtUp(relay));
+    await until('relay to catch up', () => caughtUp(relay));
     expect((await store.append(list)).map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
-    await eventually(() => caughtUp(relay));
+    await until('relay to catch up', () => caughtUp(relay));
     const counts = countById(
       await readTopic(kafka, topic),
       list.map((t) => t.touchpointId),
@@ -207,7 +203,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     await standby.start();
     const first = Array.from({ length: 200 }, (_, i) => touchpoint(`standby-${i % 7}`));
     await store.append(first);
-    await eventually(() => caughtUp(relay));
+    await until('relay to catch up', () => caughtUp(relay));
     expect((await relay.status()).active).toBe(true);
     expect((await standby.status()).active).toBe(false);
 
@@ -215,7 +211,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     relay = standby;
     const second = Array.from({ length: 200 }, (_, i) => touchpoint(`standby-${i % 7}`));
     await store.append(second);
-    await eventually(() => caughtUp(standby), 30_000);
+    await until('standby to catch up', () => caughtUp(standby), 30_000);
     expect((await standby.status()).active).toBe(true);
     const received = await readTopic(kafka, topic);
     const counts = countById(
@@ -244,7 +240,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
       });
       await Promise.all(writers);
     }
-    await eventually(() => caughtUp(relay), 60_000);
+    await until('relay to catch up', () => caughtUp(relay), 60_000);
     const received = await readTopic(kafka, topic);
     const counts = countById(received, accepted);
     expect([...counts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
@@ -260,7 +256,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
       store.append(lost, { beforeCommit: () => Promise.reject(new Error('rolled back')) }),
     ).rejects.toThrow();
     await store.append([after]);
-    await eventually(() => caughtUp(relay), 30_000);
+    await until('relay to catch up', () => caughtUp(relay), 30_000);
     const counts = countById(
       await readTopic(kafka, topic),
       [before, ...lost, after].map((t) => t.touchpointId),
@@ -278,10 +274,15 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     try {
       const during = Array.from({ length: 300 }, (_, i) => touchpoint(`kafka-down-${i % 10}`));
       await store.append(during);
-      await eventually(async () => !(await relay.status()).healthy, 60_000, 100);
+      await until(
+        'the relay to report the outage',
+        async () => !(await relay.status()).healthy,
+        60_000,
+        100,
+      );
       expect((await relay.status()).behind).toBeGreaterThanOrEqual(300);
       await startKafka();
-      await eventually(() => caughtUp(relay), 120_000, 100);
+      await until('relay to catch up', () => caughtUp(relay), 120_000, 100);
       const received = await readTopic(kafka, topic);
       const counts = countById(
         received,
@@ -289,7 +290,12 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
       );
       // At least once: a batch interrupted mid-send may come twice, none may be missing.
       expect([...counts.values()].every((n) => n >= 1)).toBe(true);
-      await eventually(async () => (await relay.status()).healthy, 30_000, 100);
+      await until(
+        'the relay to report healthy',
+        async () => (await relay.status()).healthy,
+        30_000,
+        100,
+      );
     } finally {
       await startKafka();
     }
@@ -302,26 +308,28 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     let afterRestart: Touchpoint[] = [];
     // The pool's connections died with the server; the first append after it may meet one.
     await eventually(
+      'an append to succeed after the restart',
       async () => {
-        try {
-          afterRestart = Array.from({ length: 50 }, (_, i) => touchpoint(`pg-restart-${i % 5}`));
-          await store.append(afterRestart);
-          return true;
-        } catch {
-          return false;
-        }
+        afterRestart = Array.from({ length: 50 }, (_, i) => touchpoint(`pg-restart-${i % 5}`));
+        await store.append(afterRestart);
+        return true;
       },
       60_000,
       200,
     );
     // Well within the 60 s poll interval: losing the LISTEN connection wakes the relay up.
-    await eventually(() => caughtUp(relay), 30_000, 100);
+    await until('relay to catch up', () => caughtUp(relay), 30_000, 100);
     const received = await readTopic(kafka, topic);
     const counts = countById(
       received,
       [...beforeRestart, ...afterRestart].map((t) => t.touchpointId),
     );
     expect([...counts.values()].every((n) => n >= 1)).toBe(true);
-    await eventually(async () => (await relay.status()).healthy, 30_000, 100);
+    await until(
+      'the relay to report healthy',
+      async () => (await relay.status()).healthy,
+      30_000,
+      100,
+    );
   });
 });

@@ -22,17 +22,3 @@ export function touchpoint(customerId: string, overrides: Partial<Touchpoint> = 
     ...overrides,
   } as Touchpoint;
 }
-
-/** Resolves once `predicate` holds, checking every `everyMs`; fails after `timeoutMs`. */
-export async function eventually(
-  predicate: () => Promise<boolean> | boolean,
-  timeoutMs = 30_000,
-  everyMs = 50,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
