@@ -296,4 +296,35 @@ describe('projector (e2e)', () => {
     await waitApplied(phase);
     await expectReadModelsEqualDomain();
   });
+
+  it('reads a replaced topic from its start instead of trusting offsets of the old log', async () => {
+    // A new cluster, or the topic deleted and created again, behind a database that kept its
+    // offsets: they name messages of the old log and must not make the new one look applied.
+    for (const p of projectors.splice(0)) await stopService(p);
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: [TOPICS.touchpoints] });
+      await eventually('the old topic to be gone', async () =>
+        (await admin.listTopics()).includes(TOPICS.touchpoints) ? undefined : true,
+      );
+      await admin.createTopics({
+        topics: [{ topic: TOPICS.touchpoints, numPartitions: 6 }],
+        waitForLeaders: true,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    const { rows } = await pool.query<{ lowest: string }>(
+      'SELECT min(next_offset) AS lowest FROM projection_offsets',
+    );
+    const phase = journeys('e', 20, 120, 53);
+    // Far fewer messages per partition than the offsets recorded for the old log.
+    expect(Number(rows[0]?.lowest)).toBeGreaterThan(phase.length);
+    await sendBatches(ingestion.url, phase);
+    sent.push(...phase);
+    await startProjector('projector-after-replace');
+    await waitApplied(phase);
+    await expectReadModelsEqualDomain();
+  });
 });

@@ -115,12 +115,37 @@ export class TouchpointConsumer {
   private async seekToRecorded(consumer: Consumer, partitions: readonly number[]): Promise<void> {
     try {
       const recorded = await this.engine.readOffsets(TOPICS.touchpoints, partitions);
+      const log = await this.logBounds();
       for (const [partition, offset] of recorded) {
+        const bounds = log.get(partition);
+        if (bounds !== undefined && BigInt(offset) > BigInt(bounds.high)) {
+          // The log ends before the recorded offset: the topic or the cluster was replaced, and
+          // the recorded offsets name messages of the old log. Read the new one from its start.
+          if (await this.engine.rewindOffset(TOPICS.touchpoints, partition, offset, bounds.low)) {
+            this.logger.warn(
+              `${TOPICS.touchpoints}[${partition}] ends at ${bounds.high} but the database resumes at ${offset}: the log was replaced, reading it from ${bounds.low}`,
+            );
+            consumer.seek({ topic: TOPICS.touchpoints, partition, offset: bounds.low });
+            continue;
+          }
+        }
         consumer.seek({ topic: TOPICS.touchpoints, partition, offset });
       }
     } catch (error) {
       // The gap check of every batch still guards the database's offsets.
       this.logger.warn(`could not seek to the recorded offsets: ${String(error)}`);
+    }
+  }
+
+  /** The first and the next offset of each partition of the touchpoints topic. */
+  private async logBounds(): Promise<Map<number, { low: string; high: string }>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(TOPICS.touchpoints);
+      return new Map(offsets.map((o) => [o.partition, { low: o.low, high: o.high }]));
+    } finally {
+      await admin.disconnect();
     }
   }
 

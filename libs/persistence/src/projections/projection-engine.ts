@@ -85,6 +85,20 @@ export class ProjectionEngine {
     return new Map(rows.map((r) => [r.partition, r.next_offset]));
   }
 
+  /**
+   * Moves a partition's recorded offset back to `to`, if it still is `from` (compare-and-set):
+   * used when the log no longer reaches the recorded offset because the topic or the cluster was
+   * replaced. Re-reading is safe: a touchpoint already in the read model is not applied twice.
+   */
+  async rewindOffset(topic: string, partition: number, from: string, to: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE projection_offsets SET next_offset = $5
+        WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND next_offset = $4`,
+      [this.group, topic, partition, from, to],
+    );
+    return rowCount === 1;
+  }
+
   /** Every recorded offset of the group on a topic. */
   async allOffsets(topic: string): Promise<Map<number, string>> {
     const { rows } = await this.pool.query<{ partition: number; next_offset: string }>(
