@@ -15,8 +15,8 @@ const swc = [
 ];
 
 const moduleNameMapper = {
-  '^@cx/(domain|contracts|persistence|kafka|platform)$': '<rootDir>/libs/$1/src',
-  '^@cx/(domain|contracts|persistence|kafka|platform)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@cx/domain/testing$': '<rootDir>/libs/domain/src/touchpoint-builders.test-support',
+  '^@cx/(domain|contracts|event-store|read-models|messaging|platform)$': '<rootDir>/libs/$1/src',
 };
 
 const common = {

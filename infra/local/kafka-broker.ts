@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createKafka } from '@cx/kafka';
+import { createKafka } from '@cx/messaging';
 import { cacheDir, repoRoot } from './repo-root';
 import {
   commandLineOf,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createKafka, createProducer, ensureTopics } from '@cx/kafka';
-import { TOPIC_SPECS } from '@cx/contracts/topics';
+import { createKafka, createProducer, ensureTopics } from '@cx/messaging';
+import { TOPIC_SPECS } from '@cx/contracts';
 import type { Kafka } from 'kafkajs';
 import { Client } from 'pg';
 import {

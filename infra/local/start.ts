@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createKafka, ensureTopics } from '@cx/kafka';
-import { TOPIC_SPECS } from '@cx/contracts/topics';
-import { runMigrations } from '@cx/persistence';
+import { createKafka, ensureTopics } from '@cx/messaging';
+import { TOPIC_SPECS } from '@cx/contracts';
+import { migrateDatabase } from '@cx/read-models';
 import { startKafka, type KafkaBroker } from './kafka-broker';
 import { startPostgres, type PostgresServer } from './postgres';
 import { repoRoot } from './repo-root';
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
       say(`warning: ${topic.name} has ${topic.partitions} partitions, expected ${topic.expected}`);
     }
     // Once here rather than in each service at boot, so three services never race on it.
-    await runMigrations(postgres.url);
+    await migrateDatabase(postgres.url);
   } catch (error) {
     console.error(error);
     await shutdown(1);

@@ -3,12 +3,9 @@ import { promisify } from 'node:util';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { Pool } from 'pg';
 import type { Touchpoint } from '@cx/domain';
-import { TOPICS } from '@cx/contracts/topics';
-import {
-  toTouchpointMessage,
-  type TouchpointRecordedV1,
-} from '@cx/contracts/events/touchpoint-recorded.event';
-import { createKafka } from '@cx/kafka';
+import { TOPICS } from '@cx/contracts';
+import { toTouchpointMessage, type TouchpointRecordedV1 } from '@cx/contracts';
+import { createKafka } from '@cx/messaging';
 import { databaseUrl, kafkaBrokers } from '../support/stack';
 import {
   expectedReadModel,

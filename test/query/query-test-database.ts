@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { deriveProfile, deriveStageHistory, type Touchpoint } from '@cx/domain';
-import { splitPersonalFields } from '@cx/contracts/events/touchpoint-recorded.event';
+import { splitPersonalFields } from '@cx/contracts';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 
 export type QueryTestDatabase = ScratchDatabase;

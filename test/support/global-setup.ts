@@ -1,7 +1,7 @@
 // Must come first: later imports use the @cx/* aliases.
 import './register-aliases';
-import { createKafka, ensureTopics } from '@cx/kafka';
-import { TOPIC_SPECS } from '@cx/contracts/topics';
+import { createKafka, ensureTopics } from '@cx/messaging';
+import { TOPIC_SPECS } from '@cx/contracts';
 import { startKafka, type KafkaBroker } from '../../infra/local/kafka-broker';
 import { startPostgres, type PostgresServer } from '../../infra/local/postgres';
 import { STACK_ENV } from './stack-env';

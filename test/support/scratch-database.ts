@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { runMigrations } from '../../libs/persistence/src/data-source';
+import { migrateDatabase } from '../../libs/read-models/src/migrate-database';
 
 export interface ScratchDatabase {
   readonly url: string;
@@ -29,7 +29,7 @@ export async function createScratchDatabase(prefix = 'cx_es'): Promise<ScratchDa
   }
   const url = new URL(serverUrl());
   url.pathname = `/${name}`;
-  await runMigrations(url.toString());
+  await migrateDatabase(url.toString());
   const pool = new Pool({ connectionString: url.toString(), max: 12 });
   pool.on('error', () => undefined);
   return {

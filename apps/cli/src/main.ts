@@ -9,7 +9,7 @@ import {
 } from '@cx/domain';
 import { runDerive } from './derive/derive.command';
 import { runGenerate } from './generate/generate.command';
-import { runProjectionsRebuild } from './projections/projections-rebuild.command';
+import { delegateToProjector } from './projections/delegate-to-projector';
 
 const USAGE = `cx — the cx-journey command line
 
@@ -23,10 +23,10 @@ const USAGE = `cx — the cx-journey command line
   cx generate --customers N --touchpoints M [--seed S] [--shuffle] [--duplicates SHARE] [--out FILE]
       Writes synthetic journeys as JSON lines, reproducible from the seed.
 
-  cx projections rebuild [--database-url URL]
-      Rebuilds every read model (customer profiles, stage histories) from the event store into fresh
-      tables and switches over without a gap in reads. DATABASE_URL is used when no URL is given.
-      Prints a JSON summary.
+  cx projections rebuild [NAME…] [--database-url URL]
+      Rebuilds the named read models (all when none is named; customer-profiles is the profile and
+      stage history) from the event store into fresh tables and switches over without a gap in
+      reads. DATABASE_URL is used when no URL is given. Prints a JSON summary.
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -130,18 +130,10 @@ async function generate(args: readonly string[]): Promise<number> {
   return 0;
 }
 
-async function projections(args: readonly string[]): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub !== 'rebuild') return usageError('projections takes the subcommand rebuild');
-  const { values } = parseArgs({
-    args: [...rest],
-    options: { 'database-url': { type: 'string' } },
-  });
-  const databaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
-  if (!databaseUrl) return usageError('projections rebuild needs --database-url or DATABASE_URL');
-  const result = await runProjectionsRebuild({ databaseUrl, errors: process.stderr });
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-  return 0;
+function projections(args: readonly string[]): Promise<number> {
+  if (args[0] !== 'rebuild')
+    return Promise.resolve(usageError('projections takes the subcommand rebuild'));
+  return delegateToProjector(args);
 }
 
 function usageError(message: string): number {

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
-import { jsonBody } from '@cx/platform/http/json-body.middleware';
-import { setupOpenApi } from '@cx/platform/http/open-api';
+import { jsonBody } from '@cx/platform';
+import { setupOpenApi } from '@cx/platform';
 
 /** Body limits: a touchpoint is at most ~300 KB (text 4,000 chars, 50 attributes of 1,000). */
 export const SINGLE_BODY_LIMIT_BYTES = 1024 * 1024;

@@ -3,12 +3,11 @@ import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { eventStoreProviders, OutboxRelay, runMigrations } from '@cx/persistence';
-import { HttpErrorFilter } from '@cx/platform/errors/http-error.filter';
-import {
-  kafkaProviders,
-  pgPoolProvider,
-} from '@cx/platform/infrastructure/infrastructure.providers';
+import { OutboxRelay } from '@cx/messaging';
+import { migrateDatabase } from '@cx/read-models';
+import { HttpErrorFilter } from '@cx/platform';
+import { eventStoreProviders } from '@cx/platform';
+import { kafkaProviders, pgPoolProvider } from '@cx/platform';
 import type { IngestionConfig } from './config/ingestion.config';
 import { HealthHttpController } from './health/health.http.controller';
 import { IngestionLifecycle } from './infrastructure/ingestion-lifecycle.service';
@@ -45,7 +44,7 @@ export class IngestionModule {
         pgPoolProvider(PG_POOL, {
           connectionString: config.DATABASE_URL,
           max: 10,
-          prepare: runMigrations,
+          prepare: migrateDatabase,
         }),
         ...kafkaProviders(
           { client: KAFKA, probe: KAFKA_PROBE },

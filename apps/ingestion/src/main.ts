@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { validateConfig } from '@cx/platform/config/validate-config';
+import { validateConfig } from '@cx/platform';
 import { IngestionConfig } from './config/ingestion.config';
 import { configureIngestionHttp } from './ingestion.http';
 import { IngestionModule } from './ingestion.module';

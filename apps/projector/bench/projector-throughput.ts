@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
 import { Pool } from 'pg';
 import { categoryOf, type Channel, type Touchpoint } from '@cx/domain';
-import { TOPIC_SPECS, TOPICS } from '@cx/contracts/topics';
-import { toTouchpointMessage } from '@cx/contracts/events/touchpoint-recorded.event';
-import { createKafka, ensureTopics } from '@cx/kafka';
-import { runMigrations } from '@cx/persistence';
+import { TOPIC_SPECS, TOPICS } from '@cx/contracts';
+import { toTouchpointMessage } from '@cx/contracts';
+import { createKafka, ensureTopics } from '@cx/messaging';
+import { migrateDatabase } from '@cx/read-models';
 import { startKafka } from '../../../infra/local/kafka-broker';
 import { startPostgres } from '../../../infra/local/postgres';
 import { cacheDir, repoRoot } from '../../../infra/local/repo-root';
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   const pool = new Pool({ connectionString: postgres.url, max: 2 });
   try {
-    await runMigrations(postgres.url);
+    await migrateDatabase(postgres.url);
     const kafka = createKafka(broker.brokers, 'cx-bench', { logLevel: 'error' });
     await ensureTopics(kafka, TOPIC_SPECS);
     const env = { DATABASE_URL: postgres.url, KAFKA_BROKERS: broker.brokers };

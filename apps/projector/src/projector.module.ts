@@ -1,14 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { runMigrations } from '@cx/persistence';
-import { InsightRelay } from '@cx/persistence/projections/insight-relay';
-import { ProjectionEngine } from '@cx/persistence/projections/projection-engine';
-import {
-  kafkaProviders,
-  pgPoolProvider,
-} from '@cx/platform/infrastructure/infrastructure.providers';
+import { migrateDatabase } from '@cx/read-models';
+import { InsightRelay } from '@cx/messaging';
+import { ProjectionEngine } from '@cx/read-models';
+import { kafkaProviders, pgPoolProvider } from '@cx/platform';
 import type { ProjectorConfig } from './config/projector.config';
+import { PROJECTIONS } from './projections/projection-registry';
 import { TouchpointConsumer } from './consumer/touchpoint-consumer.service';
 import { HealthHttpController } from './health/health.http.controller';
 import { ProjectorLifecycle } from './infrastructure/projector-lifecycle.service';
@@ -26,7 +24,7 @@ export class ProjectorModule {
         pgPoolProvider(PG_POOL, {
           connectionString: config.DATABASE_URL,
           max: config.PROJECTOR_CONCURRENCY + 4,
-          prepare: runMigrations,
+          prepare: migrateDatabase,
         }),
         ...kafkaProviders(
           { client: KAFKA, probe: KAFKA_PROBE },
@@ -37,7 +35,7 @@ export class ProjectorModule {
           provide: ProjectionEngine,
           inject: [PG_POOL],
           useFactory: (pool: Pool): ProjectionEngine =>
-            new ProjectionEngine(pool, config.PROJECTOR_GROUP),
+            new ProjectionEngine(pool, config.PROJECTOR_GROUP, PROJECTIONS),
         },
         {
           provide: InsightRelay,

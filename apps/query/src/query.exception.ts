@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
-import type { ValidationIssue } from '@cx/contracts/errors/error-body';
-import { AppException } from '@cx/platform/errors/app.exception';
+import type { ValidationIssue } from '@cx/contracts';
+import { AppException } from '@cx/platform';
 
 export enum QueryErrorCode {
   InvalidRequest = 'invalid_request',

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { setupOpenApi } from '@cx/platform/http/open-api';
+import { setupOpenApi } from '@cx/platform';
 
 /** HTTP set-up shared by `main.ts` and the tests, so that tests exercise the real edge. */
 export function configureQueryHttp(app: INestApplication): void {

@@ -2,10 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
-import { eventStoreProviders, runMigrations } from '@cx/persistence';
-import { ReadModelQueries } from '@cx/persistence/read-models/read-model.queries';
-import { HttpErrorFilter } from '@cx/platform/errors/http-error.filter';
-import { pgPoolProvider } from '@cx/platform/infrastructure/infrastructure.providers';
+import { migrateDatabase } from '@cx/read-models';
+import { ReadModelQueries } from '@cx/read-models';
+import { HttpErrorFilter } from '@cx/platform';
+import { eventStoreProviders } from '@cx/platform';
+import { pgPoolProvider } from '@cx/platform';
 import { createQueryValidationPipe } from './common/request-validation';
 import type { QueryConfig } from './config/query.config';
 import { GetCustomerEmotionHandler } from './get-customer-emotion/get-customer-emotion.handler';
@@ -17,6 +18,7 @@ import { GetCustomerLoyaltyHttpController } from './get-customer-loyalty/get-cus
 import { GetCustomerProfileHandler } from './get-customer-profile/get-customer-profile.handler';
 import { GetCustomerProfileHttpController } from './get-customer-profile/get-customer-profile.http.controller';
 import { HealthHttpController } from './health/health.http.controller';
+import { ProgressNotifications } from './infrastructure/progress-notifications';
 import { ProjectionWaiter } from './infrastructure/projection-waiter';
 import { QueryLifecycle } from './infrastructure/query-lifecycle.service';
 import { PG_POOL, QUERY_CONFIG } from './infrastructure/query.tokens';
@@ -49,7 +51,7 @@ export class QueryModule {
         pgPoolProvider(PG_POOL, {
           connectionString: config.DATABASE_URL,
           max: 10,
-          prepare: runMigrations,
+          prepare: migrateDatabase,
         }),
         ...eventStoreProviders(PG_POOL, config.CX_MASTER_KEY),
         {
@@ -57,6 +59,7 @@ export class QueryModule {
           inject: [PG_POOL],
           useFactory: (pool: Pool): ReadModelQueries => new ReadModelQueries(pool),
         },
+        ProgressNotifications,
         ProjectionWaiter,
         QueryLifecycle,
         GetCustomerProfileHandler,

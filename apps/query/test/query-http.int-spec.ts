@@ -8,7 +8,7 @@ import {
   type CustomerProfile,
   type Touchpoint,
 } from '@cx/domain';
-import { EventStore, PersonalDataCipher } from '@cx/persistence';
+import { EventStore, PersonalDataCipher } from '@cx/event-store';
 import {
   createQueryTestDatabase,
   seedReadModel,

@@ -9,3 +9,4 @@ export { TouchpointBatchRequestDto } from './touchpoints/touchpoint-batch.reques
 export { SurveyDto } from './touchpoints/survey.dto';
 export { MoneyDto } from './touchpoints/money.dto';
 export * from './events/touchpoint-recorded.event';
+export * from './events/customer-insight.event';

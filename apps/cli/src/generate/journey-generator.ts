@@ -7,7 +7,7 @@ import {
   type Channel,
   type Interaction,
   type Touchpoint,
-} from '@cx/domain/touchpoint';
+} from '@cx/domain';
 import { SeededRandom } from './seeded-random';
 
 export interface GenerateOptions {

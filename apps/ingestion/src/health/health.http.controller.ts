@@ -1,21 +1,16 @@
 import { Controller, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
-import { OutboxRelay, type OutboxRelayStatus } from '@cx/persistence';
-import {
-  LIVE,
-  LivenessRoute,
-  ReadinessRoute,
-  type LiveBody,
-} from '@cx/platform/health/health-routes';
-import type { ProbeResult } from '@cx/platform/health/probe';
+import { OutboxRelay, type OutboxRelayStatus } from '@cx/messaging';
+import { LIVE, LivenessRoute, ReadinessRoute, type LiveBody } from '@cx/platform';
+import type { ProbeResult } from '@cx/platform';
 import {
   allUp,
   readinessAnswer,
   runProbes,
   type ReadinessStatus,
   type StatusSettable,
-} from '@cx/platform/health/readiness';
+} from '@cx/platform';
 import { IngestionLifecycle } from '../infrastructure/ingestion-lifecycle.service';
 import { PG_POOL } from '../infrastructure/ingestion.tokens';
 

@@ -7,8 +7,8 @@ import {
 } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { OutboxRelay } from '@cx/persistence';
-import { KafkaAdminSession } from '@cx/platform/kafka/kafka-admin-session';
+import { OutboxRelay } from '@cx/messaging';
+import { KafkaAdminSession } from '@cx/messaging';
 import { KAFKA_PROBE, PG_POOL } from './ingestion.tokens';
 
 /**

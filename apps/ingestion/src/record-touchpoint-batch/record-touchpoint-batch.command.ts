@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { Touchpoint } from '@cx/domain/touchpoint';
+import type { Touchpoint } from '@cx/domain';
 
 export interface BatchItemResult {
   readonly touchpointId: string;

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EventStore } from '@cx/persistence';
+import { EventStore } from '@cx/event-store';
 import { appendOrFail } from '../record-touchpoint/record-touchpoint.handler';
 import {
   RecordTouchpointBatchCommand,

@@ -10,9 +10,9 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { TouchpointBatchRequestDto } from '@cx/contracts/touchpoints/touchpoint-batch.request.dto';
-import { parseTouchpointBatch } from '@cx/contracts/touchpoints/parse-touchpoint';
-import { ErrorResponseDto } from '@cx/platform/errors/error.response.dto';
+import { TouchpointBatchRequestDto } from '@cx/contracts';
+import { parseTouchpointBatch } from '@cx/contracts';
+import { ErrorResponseDto } from '@cx/platform';
 import { IngestionErrorCode, IngestionException } from '../ingestion.exception';
 import { CLOCK, type Clock } from '../infrastructure/ingestion.tokens';
 import { RecordTouchpointBatchCommand } from './record-touchpoint-batch.command';

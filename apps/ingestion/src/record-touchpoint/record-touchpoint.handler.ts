@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EventStore } from '@cx/persistence';
+import { EventStore, isStoreUnavailable } from '@cx/event-store';
 import { IngestionErrorCode, IngestionException } from '../ingestion.exception';
-import { isUnavailable } from '../infrastructure/store-errors';
+
 import { RecordTouchpointCommand, type RecordResult } from './record-touchpoint.command';
 
 @CommandHandler(RecordTouchpointCommand)
@@ -40,7 +40,7 @@ export async function appendOrFail(
   try {
     return await store.append(touchpoints);
   } catch (error) {
-    if (isUnavailable(error)) {
+    if (isStoreUnavailable(error)) {
       const cause = error instanceof Error ? error.message : String(error);
       // The cause goes to the log (the filter logs the message), never to the client.
       throw new IngestionException(

@@ -11,9 +11,9 @@ import {
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
-import { TouchpointRequestDto } from '@cx/contracts/touchpoints/touchpoint.request.dto';
-import { parseTouchpoint } from '@cx/contracts/touchpoints/parse-touchpoint';
-import { ErrorResponseDto } from '@cx/platform/errors/error.response.dto';
+import { TouchpointRequestDto } from '@cx/contracts';
+import { parseTouchpoint } from '@cx/contracts';
+import { ErrorResponseDto } from '@cx/platform';
 import { IngestionErrorCode, IngestionException } from '../ingestion.exception';
 import { CLOCK, type Clock } from '../infrastructure/ingestion.tokens';
 import { RecordTouchpointCommand } from './record-touchpoint.command';

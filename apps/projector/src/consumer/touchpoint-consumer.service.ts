@@ -1,12 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import { TOPICS } from '@cx/contracts/topics';
-import { parseTouchpointMessage } from '@cx/contracts/events/touchpoint-recorded.event';
-import { createProducer } from '@cx/kafka';
-import type {
-  ConsumedMessage,
-  ProjectionEngine,
-} from '@cx/persistence/projections/projection-engine';
+import { TOPICS } from '@cx/contracts';
+import { parseTouchpointMessage } from '@cx/contracts';
+import { createProducer } from '@cx/messaging';
+import type { ConsumedMessage, ProjectionEngine } from '@cx/read-models';
 
 export interface ConsumerOptions {
   readonly group: string;

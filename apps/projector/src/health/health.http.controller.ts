@@ -6,22 +6,17 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Pool } from 'pg';
-import type { InsightRelayStatus } from '@cx/persistence/projections/insight-relay';
-import { InsightRelay } from '@cx/persistence/projections/insight-relay';
-import {
-  LIVE,
-  LivenessRoute,
-  ReadinessRoute,
-  type LiveBody,
-} from '@cx/platform/health/health-routes';
-import type { ProbeResult } from '@cx/platform/health/probe';
+import type { InsightRelayStatus } from '@cx/messaging';
+import { InsightRelay } from '@cx/messaging';
+import { LIVE, LivenessRoute, ReadinessRoute, type LiveBody } from '@cx/platform';
+import type { ProbeResult } from '@cx/platform';
 import {
   allUp,
   readinessAnswer,
   runProbes,
   type ReadinessStatus,
   type StatusSettable,
-} from '@cx/platform/health/readiness';
+} from '@cx/platform';
 import { TouchpointConsumer } from '../consumer/touchpoint-consumer.service';
 import { ProjectorLifecycle } from '../infrastructure/projector-lifecycle.service';
 import { PG_POOL } from '../infrastructure/projector.tokens';

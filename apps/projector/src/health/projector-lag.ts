@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs';
-import { TOPICS } from '@cx/contracts/topics';
-import type { ProjectionEngine } from '@cx/persistence/projections/projection-engine';
+import { TOPICS } from '@cx/contracts';
+import type { ProjectionEngine } from '@cx/read-models';
 import type { PartitionProgress } from '../consumer/touchpoint-consumer.service';
 
 export interface PartitionLag {

@@ -7,11 +7,11 @@ import {
 } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { TOPIC_SPECS } from '@cx/contracts/topics';
-import { ensureTopics } from '@cx/kafka';
-import { InsightRelay } from '@cx/persistence/projections/insight-relay';
-import { ProjectionEngine } from '@cx/persistence/projections/projection-engine';
-import { KafkaAdminSession } from '@cx/platform/kafka/kafka-admin-session';
+import { TOPIC_SPECS } from '@cx/contracts';
+import { ensureTopics } from '@cx/messaging';
+import { InsightRelay } from '@cx/messaging';
+import { ProjectionEngine } from '@cx/read-models';
+import { KafkaAdminSession } from '@cx/messaging';
 import { TouchpointConsumer } from '../consumer/touchpoint-consumer.service';
 import { measureLag, type ProjectorLag } from '../health/projector-lag';
 import { KAFKA, KAFKA_PROBE, PG_POOL } from './projector.tokens';

@@ -4,7 +4,7 @@ import {
   ApiNotFoundResponse,
   ApiServiceUnavailableResponse,
 } from '@nestjs/swagger';
-import { ErrorResponseDto } from '@cx/platform/errors/error.response.dto';
+import { ErrorResponseDto } from '@cx/platform';
 
 const INVALID =
   'invalid_request: a path or query parameter is malformed or unknown; details name it.';

@@ -17,7 +17,7 @@ export async function readCustomer<T>(
   { customerId, consistency }: CustomerRead,
   load: (customerId: string) => Promise<T | null>,
 ): Promise<T> {
-  await waiter.awaitApplied(consistency);
+  await waiter.awaitApplied({ customerId }, consistency);
   const found = await readFromStore(() => load(customerId));
   if (found === null) throw QueryException.customerNotFound(customerId);
   return found;

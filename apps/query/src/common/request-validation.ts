@@ -1,7 +1,7 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
-import { TOUCHPOINT_LIMITS } from '@cx/contracts/touchpoints/touchpoint-limits';
+import { TOUCHPOINT_LIMITS } from '@cx/contracts';
 import { QueryErrorCode, QueryException } from '../query.exception';
 import { decodeCursor, type CursorKind } from './page-cursor';
 

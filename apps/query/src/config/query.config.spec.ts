@@ -1,4 +1,4 @@
-import { ConfigValidationError, validateConfig } from '@cx/platform/config/validate-config';
+import { ConfigValidationError, validateConfig } from '@cx/platform';
 import { QueryConfig } from './query.config';
 
 describe('QueryConfig', () => {

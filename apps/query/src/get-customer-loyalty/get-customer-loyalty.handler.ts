@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ReadModelQueries } from '@cx/persistence/read-models/read-model.queries';
+import { ReadModelQueries } from '@cx/read-models';
 import { readCustomer } from '../common/read-customer';
 import { ProjectionWaiter } from '../infrastructure/projection-waiter';
 import { GetCustomerLoyaltyQuery } from './get-customer-loyalty.query';

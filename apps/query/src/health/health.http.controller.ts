@@ -1,20 +1,15 @@
 import { Controller, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { Pool } from 'pg';
-import {
-  LIVE,
-  LivenessRoute,
-  ReadinessRoute,
-  type LiveBody,
-} from '@cx/platform/health/health-routes';
-import type { ProbeResult } from '@cx/platform/health/probe';
+import { LIVE, LivenessRoute, ReadinessRoute, type LiveBody } from '@cx/platform';
+import type { ProbeResult } from '@cx/platform';
 import {
   allUp,
   readinessAnswer,
   runProbes,
   type ReadinessStatus,
   type StatusSettable,
-} from '@cx/platform/health/readiness';
+} from '@cx/platform';
 import { PG_POOL } from '../infrastructure/query.tokens';
 
 export interface QueryReadinessView {

@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ReadModelQueries } from '@cx/persistence/read-models/read-model.queries';
+import type { Pool } from 'pg';
+import { EventStore } from '@cx/event-store';
+import { ProjectionProgress } from '@cx/read-models';
 import type { QueryConfig } from '../config/query.config';
 import { QueryErrorCode, QueryException } from '../query.exception';
-import { QUERY_CONFIG } from './query.tokens';
+import { ProgressNotifications } from './progress-notifications';
+import { PG_POOL, QUERY_CONFIG } from './query.tokens';
 import { readFromStore } from './store-availability';
 
 /** What a request asks about freshness: `?minPosition=&waitMs=`. */
@@ -11,41 +14,57 @@ export interface Consistency {
   readonly waitMs?: number;
 }
 
-/** Polling backoff: quick first checks (the projector is usually a few ms behind), then gentler. */
-const FIRST_DELAY_MS = 5;
-const MAX_DELAY_MS = 200;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** What a read depends on: one customer's events, or every event. */
+export type ReadScope = { readonly customerId: string } | 'all';
 
 /**
- * Read-your-writes. Waits until the projection has applied the event at `minPosition`, checking
- * with a doubling delay (5 ms … 200 ms) up to the deadline, then answers 503 so that the client
- * knows the read model is behind rather than getting a stale answer silently.
+ * A waiter checks again at the latest this often even without a notification: a rolled-back
+ * append at the top of the store, or a LISTEN connection being replaced, sends none.
+ */
+const FALLBACK_RECHECK_MS = 250;
+
+/**
+ * Read-your-writes. `minPosition=P` is answered once every event with a position up to P that the
+ * read depends on is applied: for a customer, all of that customer's events up to P; for a
+ * listing, all events up to P. Rolled-back positions (holes) count as settled. The waiter checks,
+ * then sleeps until the projector's next commit notification; past the deadline it answers 503,
+ * so the client knows the read model is behind rather than getting a stale answer silently.
  */
 @Injectable()
 export class ProjectionWaiter {
-  constructor(
-    private readonly readModels: ReadModelQueries,
-    @Inject(QUERY_CONFIG) private readonly config: QueryConfig,
-  ) {}
+  private readonly progress: ProjectionProgress;
 
-  async awaitApplied({ minPosition, waitMs }: Consistency): Promise<void> {
+  constructor(
+    @Inject(PG_POOL) pool: Pool,
+    private readonly events: EventStore,
+    private readonly notifications: ProgressNotifications,
+    @Inject(QUERY_CONFIG) private readonly config: QueryConfig,
+  ) {
+    this.progress = new ProjectionProgress(pool);
+  }
+
+  async awaitApplied(scope: ReadScope, { minPosition, waitMs }: Consistency): Promise<void> {
     if (minPosition === undefined) return;
     const budgetMs = waitMs ?? this.config.QUERY_DEFAULT_WAIT_MS;
     const deadline = Date.now() + budgetMs;
-    let delay = FIRST_DELAY_MS;
     for (;;) {
-      if (await readFromStore(() => this.readModels.isPositionApplied(minPosition))) return;
+      if (await readFromStore(() => this.caughtUp(scope, minPosition))) return;
       const left = deadline - Date.now();
       if (left <= 0) break;
-      await sleep(Math.min(delay, left));
-      delay = Math.min(delay * 2, MAX_DELAY_MS);
+      await this.notifications.next(Math.min(left, FALLBACK_RECHECK_MS));
     }
     throw new QueryException(QueryErrorCode.ProjectionNotCaughtUp, 'projection not caught up', [
       {
         path: 'minPosition',
-        message: `position ${minPosition} is not applied by the projection after ${budgetMs} ms; retry later`,
+        message: `events up to position ${minPosition} are not all applied by the projection after ${budgetMs} ms; retry later`,
       },
     ]);
+  }
+
+  private async caughtUp(scope: ReadScope, position: number): Promise<boolean> {
+    const settled = await this.events.settledPosition();
+    return scope === 'all'
+      ? this.progress.allCaughtUp(position, settled)
+      : this.progress.customerCaughtUp(scope.customerId, position, settled);
   }
 }

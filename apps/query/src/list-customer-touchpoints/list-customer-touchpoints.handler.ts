@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { EventStore, type StoredTouchpoint } from '@cx/persistence';
+import { EventStore, type StoredTouchpoint } from '@cx/event-store';
 import { decodeCursor, encodeCursor } from '../common/page-cursor';
 import { ProjectionWaiter } from '../infrastructure/projection-waiter';
 import { readFromStore } from '../infrastructure/store-availability';
@@ -36,7 +36,7 @@ export class ListCustomerTouchpointsHandler implements IQueryHandler<
     page,
     consistency,
   }: ListCustomerTouchpointsQuery): Promise<CustomerTimelineResponseDto> {
-    await this.waiter.awaitApplied(consistency);
+    await this.waiter.awaitApplied({ customerId }, consistency);
     const before =
       page.cursor === undefined ? undefined : Number(decodeCursor('touchpoints', page.cursor));
     // One more than asked tells whether another page exists without a count.

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { Touchpoint } from '@cx/domain';
-import { TouchpointRequestDto } from '@cx/contracts/touchpoints/touchpoint.request.dto';
+import { TouchpointRequestDto } from '@cx/contracts';
 
 /** A stored touchpoint with its personal fields put back, or null where they cannot be any more. */
 export type TimelineTouchpoint = Omit<Touchpoint, 'text' | 'attributes'> & {

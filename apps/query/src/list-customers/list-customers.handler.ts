@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { ReadModelQueries } from '@cx/persistence/read-models/read-model.queries';
+import { ReadModelQueries } from '@cx/read-models';
 import { decodeCursor, encodeCursor } from '../common/page-cursor';
 import { ProjectionWaiter } from '../infrastructure/projection-waiter';
 import { readFromStore } from '../infrastructure/store-availability';
@@ -17,7 +17,7 @@ export class ListCustomersHandler implements IQueryHandler<
   ) {}
 
   async execute({ criteria, consistency }: ListCustomersQuery): Promise<CustomerListResponseDto> {
-    await this.waiter.awaitApplied(consistency);
+    await this.waiter.awaitApplied('all', consistency);
     const { cursor, limit, ...filters } = criteria;
     const after = cursor === undefined ? null : decodeCursor('customers', cursor);
     const rows = await readFromStore(() =>

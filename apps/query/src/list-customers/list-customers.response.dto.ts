@@ -7,7 +7,7 @@ import {
   type LifecycleStatus,
   type Stage,
 } from '@cx/domain';
-import type { CustomerSummary } from '@cx/persistence/read-models/read-model.queries';
+import type { CustomerSummary } from '@cx/read-models';
 
 export class CustomerSummaryDto implements CustomerSummary {
   @ApiProperty({ example: 'cust-000042' })

@@ -5,7 +5,7 @@ import {
   EMOTION_LEVELS,
   INTERACTIONS,
   type Touchpoint,
-} from '@cx/domain/touchpoint';
+} from '@cx/domain';
 import {
   parseTouchpointMessage,
   splitPersonalFields,

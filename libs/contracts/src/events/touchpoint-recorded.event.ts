@@ -7,7 +7,8 @@ import {
   type Channel,
   type Interaction,
   type Touchpoint,
-} from '@cx/domain/touchpoint';
+} from '@cx/domain';
+import { REQUIRED_ON } from '../touchpoints/interaction-fields';
 import { PERSONAL_FIELDS, type PersonalField } from '../touchpoints/personal-fields';
 
 /**
@@ -147,14 +148,7 @@ function checkTouchpoint(value: Record<string, unknown>): string | null {
     return 'interaction is unknown';
   }
   const interaction = value.interaction as Interaction;
-  const needs: Partial<Record<Interaction, readonly string[]>> = {
-    complaint_opened: ['complaintId', 'reason'],
-    complaint_resolved: ['complaintId'],
-    commitment_made: ['commitmentId', 'dueAt'],
-    commitment_kept: ['commitmentId'],
-    commitment_broken: ['commitmentId'],
-  };
-  for (const field of needs[interaction] ?? []) {
+  for (const field of REQUIRED_ON[interaction] ?? []) {
     if (typeof value[field] !== 'string') return `${field} is required for ${interaction}`;
   }
   for (const field of PERSONAL_FIELDS) {

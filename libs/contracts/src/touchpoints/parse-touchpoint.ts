@@ -4,7 +4,7 @@ import {
   type ValidationError,
   type ValidatorOptions,
 } from 'class-validator';
-import { categoryOf, type Channel, type Interaction, type Touchpoint } from '@cx/domain/touchpoint';
+import { categoryOf, type Channel, type Interaction, type Touchpoint } from '@cx/domain';
 import type { ValidationIssue } from '../errors/error-body';
 import { parseIsoInstant } from './iso-instant';
 import { MoneyDto } from './money.dto';
@@ -12,6 +12,7 @@ import { SurveyDto } from './survey.dto';
 import { TouchpointRequestDto } from './touchpoint.request.dto';
 import { TOUCHPOINT_LIMITS } from './touchpoint-limits';
 import { isPlainObject } from './touchpoint-validators';
+import { ALLOWED_ON, REQUIRED_ON } from './interaction-fields';
 
 export type { ValidationIssue } from '../errors/error-body';
 
@@ -53,25 +54,6 @@ function fieldsOf(cls: DtoClass): ReadonlySet<string> {
 const TOUCHPOINT_FIELDS = fieldsOf(TouchpointRequestDto);
 const SURVEY_FIELDS = fieldsOf(SurveyDto);
 const MONEY_FIELDS = fieldsOf(MoneyDto);
-
-/** Where each interaction-specific field may appear; anywhere else it is refused. */
-const ALLOWED_ON: Readonly<
-  Record<'complaintId' | 'reason' | 'commitmentId' | 'dueAt' | 'value', readonly Interaction[]>
-> = {
-  complaintId: ['complaint_opened', 'complaint_resolved'],
-  reason: ['complaint_opened'],
-  commitmentId: ['commitment_made', 'commitment_kept', 'commitment_broken'],
-  dueAt: ['commitment_made'],
-  value: ['purchase', 'repurchase'],
-};
-
-const REQUIRED_ON: Readonly<Partial<Record<Interaction, readonly (keyof typeof ALLOWED_ON)[]>>> = {
-  complaint_opened: ['complaintId', 'reason'],
-  complaint_resolved: ['complaintId'],
-  commitment_made: ['commitmentId', 'dueAt'],
-  commitment_kept: ['commitmentId'],
-  commitment_broken: ['commitmentId'],
-};
 
 /** Output key order, so that the stored JSON reads the same whatever order the client used. */
 const OUTPUT_ORDER = [

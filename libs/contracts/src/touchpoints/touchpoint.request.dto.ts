@@ -9,7 +9,7 @@ import {
   INTERACTIONS,
   PILLARS,
   type AttributeValue,
-} from '@cx/domain/touchpoint';
+} from '@cx/domain';
 import { MoneyDto } from './money.dto';
 import { SurveyDto } from './survey.dto';
 import { TOUCHPOINT_LIMITS as L } from './touchpoint-limits';

@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '@cx/contracts/errors/error-body';
+import type { ValidationIssue } from '@cx/contracts';
 
 /**
  * Base of every typed application error. Deep code throws a subclass with a code enum; only the

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { ErrorBody, ValidationIssue } from '@cx/contracts/errors/error-body';
+import type { ErrorBody, ValidationIssue } from '@cx/contracts';
 
 export class ValidationIssueDto implements ValidationIssue {
   @ApiProperty({

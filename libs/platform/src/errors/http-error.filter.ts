@@ -7,7 +7,7 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ErrorBody, ValidationIssue } from '@cx/contracts/errors/error-body';
+import type { ErrorBody, ValidationIssue } from '@cx/contracts';
 import { AppException } from './app.exception';
 
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {

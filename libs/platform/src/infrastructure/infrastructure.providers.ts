@@ -1,7 +1,7 @@
 import { Logger, type FactoryProvider } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import { Pool } from 'pg';
-import { createKafka } from '@cx/kafka';
+import { createKafka } from '@cx/messaging';
 
 export interface PgPoolProviderOptions {
   readonly connectionString: string;

@@ -1,0 +1,16 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+/**
+ * `cx projections …` belongs to the projector: it owns the registry of projections, and one app
+ * never imports another. The command runs the projector's own entry point with the same
+ * arguments, standard streams and environment, and exits as it does.
+ */
+export function delegateToProjector(args: readonly string[]): Promise<number> {
+  const entry = join(__dirname, '..', '..', '..', 'projector', 'src', 'projections.main.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [entry, ...args], { stdio: 'inherit' });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
+  });
+}

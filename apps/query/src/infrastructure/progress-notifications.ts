@@ -1,0 +1,86 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { Notification, Pool, PoolClient } from 'pg';
+import { PROJECTION_PROGRESS_CHANNEL } from '@cx/read-models';
+import { PG_POOL } from './query.tokens';
+
+/**
+ * One LISTEN connection per service for the projector's progress notifications (one per commit
+ * that applied something), shared by every waiting request. It connects when the first request
+ * waits and reconnects after a failure; while it is down, waiters fall back to their own timers.
+ */
+@Injectable()
+export class ProgressNotifications implements OnApplicationShutdown {
+  private readonly logger = new Logger(ProgressNotifications.name);
+  private listener: PoolClient | null = null;
+  private connecting: Promise<void> | null = null;
+  private readonly waiting = new Set<() => void>();
+  private closed = false;
+
+  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
+
+  /** Resolves at the next notification, or after `ms` at the latest. */
+  async next(ms: number): Promise<void> {
+    await this.ensureListening().catch((error: unknown) => {
+      this.logger.debug(`progress listener unavailable: ${String(error)}`);
+    });
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiting.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.waiting.add(done);
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    for (const wake of [...this.waiting]) wake();
+    await this.connecting?.catch(() => undefined);
+    this.drop();
+  }
+
+  private ensureListening(): Promise<void> {
+    if (this.listener !== null || this.closed) return Promise.resolve();
+    this.connecting ??= this.listen().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  private async listen(): Promise<void> {
+    const client = await this.pool.connect();
+    client.on('error', () => {
+      this.drop(client);
+      // Wake everyone: they check again and, while the database is down, answer 503 themselves.
+      this.wakeAll();
+    });
+    client.on('notification', (message: Notification) => {
+      if (message.channel === PROJECTION_PROGRESS_CHANNEL) this.wakeAll();
+    });
+    try {
+      await client.query(`LISTEN ${PROJECTION_PROGRESS_CHANNEL}`);
+    } catch (error) {
+      client.release(error instanceof Error ? error : true);
+      throw error;
+    }
+    if (this.closed) {
+      client.release(true);
+      return;
+    }
+    this.listener = client;
+  }
+
+  private wakeAll(): void {
+    for (const wake of [...this.waiting]) wake();
+  }
+
+  private drop(which: PoolClient | null = this.listener): void {
+    if (which === null || which !== this.listener) return;
+    this.listener = null;
+    which.removeAllListeners('notification');
+    // Destroyed, not returned: it holds the LISTEN, or is dead.
+    which.release(true);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Derived events on `cx.customer-insights.v1`: a watched value of a customer's read model changed
+ * (lifecycle stage, emotion level, loyalty position, status), with the touchpoint that caused it.
+ */
+
+export const INSIGHT_TYPES = {
+  stage: 'cx.customer.stage-changed.v1',
+  emotionLevel: 'cx.customer.emotion-level-changed.v1',
+  loyaltyPosition: 'cx.customer.loyalty-position-changed.v1',
+  status: 'cx.customer.status-changed.v1',
+} as const;
+
+export type InsightType = (typeof INSIGHT_TYPES)[keyof typeof INSIGHT_TYPES];
+
+export const CUSTOMER_INSIGHT_SOURCE = '/cx-journey/projector';
+
+/** What a data team needs to know about the touchpoint that produced a change. */
+export interface InsightCause {
+  readonly touchpointId: string;
+  readonly occurredAt: string;
+  readonly interaction: string;
+  readonly channel: string;
+  readonly position: number;
+}
+
+export interface CustomerInsight {
+  readonly type: InsightType;
+  readonly customerId: string;
+  /** null when the customer appears in the read model for the first time. */
+  readonly from: string | number | null;
+  readonly to: string | number;
+  readonly causedBy: InsightCause;
+}
+
+export interface InsightMessage {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * CloudEvents 1.0 in Kafka binary mode, keyed by customer. The id is derived from the cause and the
+ * type: a touchpoint is new to the read model only once, so the id names the change itself and a
+ * consumer can drop a republished copy (the relay publishes at least once).
+ */
+export function toInsightMessage(insight: CustomerInsight, time: string): InsightMessage {
+  const value = {
+    customerId: insight.customerId,
+    from: insight.from,
+    to: insight.to,
+    causedBy: insight.causedBy,
+  };
+  return {
+    key: insight.customerId,
+    value: Buffer.from(JSON.stringify(value), 'utf8'),
+    headers: {
+      ce_specversion: '1.0',
+      ce_id: `${insight.causedBy.touchpointId}/${insight.type}`,
+      ce_type: insight.type,
+      ce_source: CUSTOMER_INSIGHT_SOURCE,
+      ce_subject: insight.customerId,
+      ce_time: time,
+      'content-type': 'application/json',
+    },
+  };
+}

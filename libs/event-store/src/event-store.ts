@@ -1,0 +1,329 @@
+import { createHash } from 'node:crypto';
+import type { Pool, PoolClient } from 'pg';
+import type { Touchpoint } from '@cx/domain';
+import {
+  splitPersonalFields,
+  type PersonalFields,
+  type PublicTouchpoint,
+  type SealedPersonalData,
+} from '@cx/contracts';
+import { canonicalJson } from './canonical-json';
+import type {
+  CustomerKey,
+  CustomerKeys,
+  PersonalDataCipher,
+  Queryable,
+} from './personal-data-cipher';
+import { inTransaction } from './transaction';
+
+export type AppendStatus = 'accepted' | 'duplicate' | 'conflict';
+
+export interface AppendResult {
+  readonly touchpointId: string;
+  readonly status: AppendStatus;
+  /** The stored event's position: the new one if accepted, the first stored one otherwise. */
+  readonly position: number | null;
+}
+
+export interface AppendOptions {
+  /** Test hook: runs inside the transaction, after the inserts, right before COMMIT. */
+  readonly beforeCommit?: () => Promise<void>;
+}
+
+/** A stored touchpoint, with its personal fields put back when they can still be read. */
+export interface StoredTouchpoint {
+  readonly position: number;
+  readonly recordedAt: string;
+  readonly touchpoint: Touchpoint;
+  /** `forgotten`: the touchpoint had personal data, but the customer's key was shredded. */
+  readonly personalData: 'none' | 'readable' | 'forgotten';
+}
+
+export interface TimelineOptions {
+  /** Only events with a smaller position (the cursor of the previous page). */
+  readonly before?: number;
+  readonly limit: number;
+}
+
+/** Channel of the NOTIFY sent by every append that stored something. */
+export const TOUCHPOINT_EVENTS_CHANNEL = 'cx_touchpoint_events';
+
+/** The append-only table of every recorded touchpoint, with its global `position`. */
+export const TOUCHPOINT_EVENTS_TABLE = 'touchpoint_events';
+
+/**
+ * Advisory lock key for taking positions. Why a lock: a BIGSERIAL value is handed out when the row
+ * is inserted, but becomes visible at COMMIT, so with concurrent writers position 7 can become
+ * visible after position 8; a relay reading `position > checkpoint` that already passed 8 would
+ * skip 7 for ever. Appends therefore take `pg_advisory_xact_lock` right before their INSERT and keep
+ * it until COMMIT (Postgres makes a commit visible before it releases the transaction's locks):
+ * positions become visible in the order they were taken, so whatever a reader sees is a complete
+ * prefix. A rolled-back append leaves a hole that never fills; the relay just passes it and never
+ * waits for a position. Only the INSERT, the NOTIFY and the COMMIT run under the lock: key lookup,
+ * sealing, digests and the duplicate lookup all happen before it.
+ */
+const APPEND_LOCK_KEY = 0x63787470; // 'cxtp'
+
+/** Digest parts: public data, then personal data (`-` none, `?` cannot be known any more). */
+const NO_PERSONAL = '-';
+const UNKNOWN_PERSONAL = '?';
+
+function sameData(a: string, b: string): boolean {
+  const [publicA, personalA] = a.split(':', 2);
+  const [publicB, personalB] = b.split(':', 2);
+  if (publicA !== publicB) return false;
+  // After crypto-shredding the personal part cannot be compared; the public part decides.
+  return (
+    personalA === personalB || personalA === UNKNOWN_PERSONAL || personalB === UNKNOWN_PERSONAL
+  );
+}
+
+interface Prepared {
+  readonly touchpoint: Touchpoint;
+  readonly publicPart: PublicTouchpoint;
+  readonly personal: PersonalFields | null;
+  readonly publicDigest: string;
+}
+
+interface Sealed extends Prepared {
+  readonly sealed: SealedPersonalData | null;
+  readonly digest: string;
+}
+
+interface StoredRow {
+  touchpoint_id: string;
+  position: string;
+  payload_digest: string;
+}
+
+interface EventRow {
+  position: string;
+  recorded_at: Date;
+  customer_id: string;
+  payload: PublicTouchpoint;
+  personal: SealedPersonalData | null;
+}
+
+export class EventStore {
+  constructor(
+    private readonly pool: Pool,
+    private readonly cipher: PersonalDataCipher,
+  ) {}
+
+  /** Stores the new touchpoints of the list in one transaction, all or nothing. */
+  async append(
+    touchpoints: readonly Touchpoint[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult[]> {
+    if (touchpoints.length === 0) return [];
+    const prepared = touchpoints.map((touchpoint): Prepared => {
+      const { publicPart, personal } = splitPersonalFields(touchpoint);
+      const publicDigest = createHash('sha256').update(canonicalJson(publicPart)).digest('hex');
+      return { touchpoint, publicPart, personal, publicDigest };
+    });
+    return inTransaction(this.pool, async (client) => {
+      const results = await this.appendInTransaction(client, prepared);
+      if (options.beforeCommit) await options.beforeCommit();
+      return results;
+    });
+  }
+
+  private async appendInTransaction(
+    client: PoolClient,
+    prepared: readonly Prepared[],
+  ): Promise<AppendResult[]> {
+    const withPersonal = prepared
+      .filter((p) => p.personal !== null)
+      .map((p) => p.touchpoint.customerId);
+    const keys = await this.cipher.obtainKeys(client, withPersonal);
+    const sealed = prepared.map((p) => this.seal(p, keys));
+
+    const ids = [...new Set(sealed.map((s) => s.touchpoint.touchpointId))];
+    const stored = new Map<string, { position: number; digest: string }>();
+    const existing = await client.query<StoredRow>(
+      'SELECT touchpoint_id, position, payload_digest FROM touchpoint_events WHERE touchpoint_id = ANY($1::text[])',
+      [ids],
+    );
+    for (const row of existing.rows) {
+      stored.set(row.touchpoint_id, { position: Number(row.position), digest: row.payload_digest });
+    }
+
+    // First occurrence of each new id wins; later ones in the same call are compared to it.
+    const firstOfId = new Map<string, Sealed>();
+    const toInsert: Sealed[] = [];
+    for (const item of sealed) {
+      const id = item.touchpoint.touchpointId;
+      if (stored.has(id) || firstOfId.has(id)) continue;
+      firstOfId.set(id, item);
+      toInsert.push(item);
+    }
+
+    const inserted = new Set<string>();
+    if (toInsert.length > 0) {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
+      const { rows } = await client.query<{ touchpoint_id: string; position: string }>(
+        `INSERT INTO touchpoint_events
+           (touchpoint_id, customer_id, occurred_at, interaction, channel, payload, personal, payload_digest)
+         SELECT id, customer, occurred::timestamptz, interaction, channel, payload::jsonb, personal::jsonb, digest
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+                WITH ORDINALITY AS t(id, customer, occurred, interaction, channel, payload, personal, digest, ord)
+          ORDER BY ord
+         ON CONFLICT (touchpoint_id) DO NOTHING
+         RETURNING touchpoint_id, position`,
+        [
+          toInsert.map((s) => s.touchpoint.touchpointId),
+          toInsert.map((s) => s.touchpoint.customerId),
+          toInsert.map((s) => s.touchpoint.occurredAt),
+          toInsert.map((s) => s.touchpoint.interaction),
+          toInsert.map((s) => s.touchpoint.channel),
+          toInsert.map((s) => JSON.stringify(s.publicPart)),
+          toInsert.map((s) => (s.sealed === null ? null : JSON.stringify(s.sealed))),
+          toInsert.map((s) => s.digest),
+        ],
+      );
+      for (const row of rows) {
+        inserted.add(row.touchpoint_id);
+        stored.set(row.touchpoint_id, {
+          position: Number(row.position),
+          digest: firstOfId.get(row.touchpoint_id)?.digest ?? '',
+        });
+      }
+      // Ids a concurrent append committed between our lookup and our insert: read what won.
+      const raced = toInsert
+        .map((s) => s.touchpoint.touchpointId)
+        .filter((id) => !inserted.has(id));
+      if (raced.length > 0) {
+        const winners = await client.query<StoredRow>(
+          'SELECT touchpoint_id, position, payload_digest FROM touchpoint_events WHERE touchpoint_id = ANY($1::text[])',
+          [raced],
+        );
+        for (const row of winners.rows) {
+          stored.set(row.touchpoint_id, {
+            position: Number(row.position),
+            digest: row.payload_digest,
+          });
+        }
+      }
+      if (rows.length > 0) {
+        await client.query('SELECT pg_notify($1, $2)', [TOUCHPOINT_EVENTS_CHANNEL, '']);
+      }
+    }
+
+    const reported = new Set<string>();
+    return sealed.map((item): AppendResult => {
+      const touchpointId = item.touchpoint.touchpointId;
+      const winner = stored.get(touchpointId);
+      if (winner === undefined) {
+        throw new Error(`touchpoint ${touchpointId} neither inserted nor found`);
+      }
+      const first = !reported.has(touchpointId);
+      reported.add(touchpointId);
+      if (first && inserted.has(touchpointId)) {
+        return { touchpointId, status: 'accepted', position: winner.position };
+      }
+      return {
+        touchpointId,
+        status: sameData(winner.digest, item.digest) ? 'duplicate' : 'conflict',
+        position: winner.position,
+      };
+    });
+  }
+
+  private seal(item: Prepared, keys: CustomerKeys): Sealed {
+    if (item.personal === null) {
+      return { ...item, sealed: null, digest: `${item.publicDigest}:${NO_PERSONAL}` };
+    }
+    const key = keys.get(item.touchpoint.customerId);
+    if (!key) {
+      // The customer was forgotten: new personal data of theirs is not kept either.
+      return { ...item, sealed: null, digest: `${item.publicDigest}:${UNKNOWN_PERSONAL}` };
+    }
+    return {
+      ...item,
+      sealed: this.cipher.seal(key, item.touchpoint.touchpointId, item.personal),
+      digest: `${item.publicDigest}:${this.cipher.mac(key, canonicalJson(item.personal))}`,
+    };
+  }
+
+  /** A customer's events, newest (highest position) first. */
+  async readCustomerTimeline(
+    customerId: string,
+    options: TimelineOptions,
+  ): Promise<StoredTouchpoint[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT position, recorded_at, customer_id, payload, personal FROM touchpoint_events
+        WHERE customer_id = $1 AND ($2::bigint IS NULL OR position < $2::bigint)
+        ORDER BY position DESC LIMIT $3`,
+      [customerId, options.before ?? null, options.limit],
+    );
+    return this.decode(this.pool, rows);
+  }
+
+  /** Every event after a position, ascending: for rebuilds. Holes (rolled-back appends) are skipped. */
+  async readAll(afterPosition: number, limit: number): Promise<StoredTouchpoint[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT position, recorded_at, customer_id, payload, personal FROM touchpoint_events
+        WHERE position > $1 ORDER BY position LIMIT $2`,
+      [afterPosition, limit],
+    );
+    return this.decode(this.pool, rows);
+  }
+
+  /**
+   * The highest position P such that every position up to P is settled: committed, or rolled back
+   * for good (a hole). Positions become visible in order, so the visible head is settled; when no
+   * append is in flight (the append lock is free, and our shared hold keeps it so for the moment),
+   * every position the sequence has handed out is settled, holes at the top included.
+   */
+  async settledPosition(): Promise<number> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ free: boolean }>(
+        'SELECT pg_try_advisory_xact_lock_shared($1) AS free',
+        [APPEND_LOCK_KEY],
+      );
+      if (rows[0]?.free === true) {
+        const issued = await client.query<{ issued: string }>(
+          `SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END AS issued
+             FROM touchpoint_events_position_seq`,
+        );
+        return Number(issued.rows[0]?.issued ?? 0);
+      }
+      const head = await client.query<{ head: string | null }>(
+        `SELECT max(position) AS head FROM ${TOUCHPOINT_EVENTS_TABLE}`,
+      );
+      return Number(head.rows[0]?.head ?? 0);
+    });
+  }
+
+  /** The highest committed position, 0 when empty. */
+  async headPosition(): Promise<number> {
+    const { rows } = await this.pool.query<{ head: string | null }>(
+      'SELECT max(position) AS head FROM touchpoint_events',
+    );
+    return Number(rows[0]?.head ?? 0);
+  }
+
+  private async decode(db: Queryable, rows: readonly EventRow[]): Promise<StoredTouchpoint[]> {
+    const keys = await this.cipher.loadKeys(
+      db,
+      rows.filter((r) => r.personal !== null).map((r) => r.customer_id),
+    );
+    return rows.map((row): StoredTouchpoint => {
+      const base = {
+        position: Number(row.position),
+        recordedAt: row.recorded_at.toISOString(),
+      };
+      if (row.personal === null) {
+        return { ...base, touchpoint: row.payload, personalData: 'none' };
+      }
+      const key: CustomerKey | null | undefined = keys.get(row.customer_id);
+      if (!key) return { ...base, touchpoint: row.payload, personalData: 'forgotten' };
+      const personal = this.cipher.open(key, row.payload.touchpointId, row.personal);
+      return {
+        ...base,
+        touchpoint: { ...row.payload, ...personal },
+        personalData: 'readable',
+      };
+    });
+  }
+}

@@ -1,0 +1,21 @@
+export { applyMigrations, EVENT_STORE_MIGRATIONS, type MigrationClass } from './run-migrations';
+export { canonicalJson } from './canonical-json';
+export {
+  PersonalDataCipher,
+  type CustomerKey,
+  type CustomerKeys,
+  type PersonalDataCipherOptions,
+  type Queryable,
+} from './personal-data-cipher';
+export {
+  EventStore,
+  TOUCHPOINT_EVENTS_CHANNEL,
+  TOUCHPOINT_EVENTS_TABLE,
+  type AppendOptions,
+  type AppendResult,
+  type AppendStatus,
+  type StoredTouchpoint,
+  type TimelineOptions,
+} from './event-store';
+export { inTransaction } from './transaction';
+export { isStoreUnavailable } from './store-unavailable';

@@ -1,0 +1,48 @@
+import { Client } from 'pg';
+import { DataSource, type MigrationInterface } from 'typeorm';
+import { CreateEventStore1763900000000 } from './migrations/1763900000000-create-event-store';
+
+export type MigrationClass = new () => MigrationInterface;
+
+/** The event store's migrations, in order. Listed explicitly: nothing picked up by accident. */
+export const EVENT_STORE_MIGRATIONS: readonly MigrationClass[] = [CreateEventStore1763900000000];
+
+/** Serialises migration runs of several services starting at once against one database. */
+const MIGRATION_LOCK_KEY = 0x63786d69; // 'cxmi'
+
+function createDataSource(url: string, migrations: readonly MigrationClass[]): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    synchronize: false,
+    migrationsRun: false,
+    migrations: [...migrations],
+    migrationsTableName: 'schema_migrations',
+    entities: [],
+    logging: false,
+  });
+}
+
+/**
+ * Applies the pending ones of `migrations` (each in its own transaction); safe to call from
+ * several processes at the same time.
+ */
+export async function applyMigrations(
+  url: string,
+  migrations: readonly MigrationClass[],
+): Promise<void> {
+  const lock = new Client({ connectionString: url });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    const dataSource = createDataSource(url, migrations);
+    await dataSource.initialize();
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await dataSource.destroy();
+    }
+  } finally {
+    await lock.end();
+  }
+}

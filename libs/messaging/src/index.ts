@@ -1,0 +1,11 @@
+export { createKafka, createProducer, parseBrokers, type CreateKafkaOptions } from './create-kafka';
+export { ensureTopics, type EnsureTopicsResult } from './ensure-topics';
+export {
+  formatLogEntry,
+  kafkaLogCreator,
+  type KafkaLogger,
+  type KafkaLogLevel,
+} from './kafka-logger';
+export { KafkaAdminSession } from './kafka-admin-session';
+export { OutboxRelay, type OutboxRelayDeps, type OutboxRelayStatus } from './outbox-relay';
+export { InsightRelay, type InsightRelayDeps, type InsightRelayStatus } from './insight-relay';

@@ -1,0 +1,65 @@
+import type { PoolClient } from 'pg';
+import { splitPersonalFields } from '@cx/contracts';
+import type { Touchpoint } from '@cx/domain';
+import type { PositionedTouchpoint } from './projection';
+
+interface AppliedRow {
+  position: string;
+  payload: Touchpoint;
+}
+
+/**
+ * Adds touchpoints to an applied-touchpoints table and returns those that were not in it yet, in
+ * the order given: the touchpoints new to the read models. Only the public part is kept.
+ */
+export async function recordApplied(
+  client: PoolClient,
+  table: string,
+  items: readonly PositionedTouchpoint[],
+): Promise<PositionedTouchpoint[]> {
+  const unique = new Map<string, PositionedTouchpoint>();
+  for (const item of items) {
+    if (!unique.has(item.touchpoint.touchpointId)) unique.set(item.touchpoint.touchpointId, item);
+  }
+  if (unique.size === 0) return [];
+  const list = [...unique.values()].map((item) => ({
+    position: item.position,
+    touchpoint: splitPersonalFields(item.touchpoint).publicPart as Touchpoint,
+  }));
+  const { rows } = await client.query<{ touchpoint_id: string }>(
+    `INSERT INTO ${table} (touchpoint_id, customer_id, position, payload)
+     SELECT id, customer, position, payload::jsonb
+       FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) AS t(id, customer, position, payload)
+     ON CONFLICT (touchpoint_id) DO NOTHING
+     RETURNING touchpoint_id`,
+    [
+      list.map((i) => i.touchpoint.touchpointId),
+      list.map((i) => i.touchpoint.customerId),
+      list.map((i) => i.position),
+      list.map((i) => JSON.stringify(i.touchpoint)),
+    ],
+  );
+  const inserted = new Set(rows.map((r) => r.touchpoint_id));
+  return list.filter((item) => inserted.has(item.touchpoint.touchpointId));
+}
+
+/** The applied touchpoints of some customers, by customer, in position order. */
+export async function readHistories(
+  client: PoolClient,
+  table: string,
+  customers: readonly string[],
+): Promise<Map<string, PositionedTouchpoint[]>> {
+  const { rows } = await client.query<AppliedRow & { customer_id: string }>(
+    `SELECT customer_id, position, payload FROM ${table}
+      WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, position`,
+    [customers],
+  );
+  const histories = new Map<string, PositionedTouchpoint[]>();
+  for (const row of rows) {
+    const item = { touchpoint: row.payload, position: Number(row.position) };
+    const history = histories.get(row.customer_id);
+    if (history === undefined) histories.set(row.customer_id, [item]);
+    else history.push(item);
+  }
+  return histories;
+}

@@ -1,0 +1,33 @@
+export {
+  type PositionedTouchpoint,
+  type Projection,
+  type ProjectionBatch,
+  type ProjectionOutcome,
+} from './projection';
+export {
+  LIVE_TARGET,
+  ProjectionEngine,
+  READ_MODEL_LOCK_KEY,
+  type AppliedBatch,
+  type ConsumedMessage,
+  type PartitionBatchOptions,
+  type PartitionBatchResult,
+} from './projection-engine';
+export { rebuildProjections, type RebuildOptions, type RebuildResult } from './projection-rebuild';
+export { readHistories } from './applied-touchpoints';
+export {
+  appendInsights,
+  INSIGHT_CHANNEL,
+  INSIGHT_CHECKPOINT,
+  INSIGHT_OUTBOX_TABLE,
+} from './insight-outbox';
+export { PROJECTION_PROGRESS_CHANNEL, ProjectionProgress } from './projection-progress';
+export {
+  ReadModelQueries,
+  type CustomerFilter,
+  type CustomerReadModel,
+  type CustomerSummary,
+} from './read-model.queries';
+export { APPLIED_TOUCHPOINTS, CUSTOMER_PROFILES } from './schema/read-model.schema';
+export { createStatements, createTableStatement, type TableSchema } from './schema/table-schema';
+export { DATABASE_MIGRATIONS, migrateDatabase } from './migrate-database';

@@ -1,0 +1,210 @@
+import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@cx/event-store';
+import { recordApplied } from './applied-touchpoints';
+import { PROJECTION_PROGRESS_CHANNEL } from './projection-progress';
+import {
+  checkRegistry,
+  type PositionedTouchpoint,
+  type Projection,
+  type ProjectionBatch,
+} from './projection';
+import { APPLIED_TOUCHPOINTS, PROJECTION_OFFSETS } from './schema/read-model.schema';
+
+/**
+ * Taken shared by every projector batch and exclusively by a rebuild's switch-over, so that the
+ * switch sees no batch half-way and no batch writes into a table being renamed away.
+ */
+export const READ_MODEL_LOCK_KEY = 0x63787270; // 'cxrp'
+
+/** One consumed message: its offset, and the touchpoint it carried (null: dead-lettered). */
+export interface ConsumedMessage {
+  readonly offset: string;
+  readonly item: PositionedTouchpoint | null;
+}
+
+export interface AppliedBatch {
+  /** Touchpoints new to the read models (the others were already applied: a no-op). */
+  readonly newTouchpoints: number;
+  /** Derived events written, over every projection. */
+  readonly insights: number;
+}
+
+export type PartitionBatchResult =
+  | (AppliedBatch & {
+      readonly kind: 'applied';
+      /** The offset to resume from: recorded in the same transaction as the read models. */
+      readonly nextOffset: string;
+      /** Messages below the recorded offset: already applied by an earlier delivery. */
+      readonly alreadyApplied: number;
+    })
+  | {
+      /** The batch starts after the recorded offset: nothing applied, seek back to it. */
+      readonly kind: 'gap';
+      readonly recordedOffset: string;
+    };
+
+export interface PartitionBatchOptions {
+  /** Apply across a gap (the log no longer holds the recorded offset: retention). */
+  readonly acceptGap?: boolean;
+}
+
+/** Where a batch writes: the live tables, or (during a rebuild) fresh copies of some. */
+export interface BatchTarget {
+  readonly appliedTouchpoints: string;
+  readonly live: boolean;
+  table(name: string): string;
+}
+
+export const LIVE_TARGET: BatchTarget = {
+  appliedTouchpoints: APPLIED_TOUCHPOINTS.name,
+  live: true,
+  table: (name) => name,
+};
+
+/**
+ * Hands touchpoints already recorded as applied to every projection that handles them, in the
+ * caller's transaction.
+ */
+export async function applyToProjections(
+  client: PoolClient,
+  projections: readonly Projection[],
+  target: BatchTarget,
+  touchpoints: readonly PositionedTouchpoint[],
+): Promise<number> {
+  if (touchpoints.length === 0) return 0;
+  const batch: ProjectionBatch = {
+    client,
+    table: target.table,
+    appliedTouchpoints: target.appliedTouchpoints,
+    live: target.live,
+  };
+  let insights = 0;
+  for (const projection of projections) {
+    const handled = touchpoints.filter((t) => projection.handles(t.touchpoint));
+    if (handled.length === 0) continue;
+    insights += (await projection.apply(batch, handled)).insights;
+  }
+  return insights;
+}
+
+/**
+ * Applies a partition's batch to every registered projection exactly once: the partition's offset
+ * row is locked `FOR UPDATE`, messages below its `next_offset` are skipped, the touchpoints new to
+ * the applied-touchpoints ledger handed to the projections, and the offset advanced, all in one
+ * transaction. A crash before COMMIT leaves everything untouched; a redelivery after it is skipped;
+ * a republished copy under a new offset is not new to the ledger; two instances overlapping during
+ * a rebalance take turns on the row lock.
+ */
+export class ProjectionEngine {
+  constructor(
+    private readonly pool: Pool,
+    private readonly group: string,
+    readonly projections: readonly Projection[],
+  ) {
+    checkRegistry(projections);
+  }
+
+  async applyPartitionBatch(
+    topic: string,
+    partition: number,
+    messages: readonly ConsumedMessage[],
+    options: PartitionBatchOptions = {},
+  ): Promise<PartitionBatchResult> {
+    const first = messages[0];
+    const last = messages[messages.length - 1];
+    if (first === undefined || last === undefined) {
+      throw new RangeError('an empty batch has nothing to apply');
+    }
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock_shared($1)', [READ_MODEL_LOCK_KEY]);
+      const recorded = await this.lockOffset(client, topic, partition, first.offset);
+      // Kafka's committed offset can be ahead of the database's (e.g. a restored database): the
+      // database is the truth, so the messages in between are fetched again rather than skipped.
+      if (BigInt(first.offset) > recorded && options.acceptGap !== true) {
+        return { kind: 'gap', recordedOffset: recorded.toString() };
+      }
+      const pending = messages.filter((m) => BigInt(m.offset) >= recorded);
+      const alreadyApplied = messages.length - pending.length;
+      const items = pending.flatMap((m) => (m.item === null ? [] : [m.item]));
+      const applied = await this.applyInTransaction(client, items);
+      const next = BigInt(last.offset) + 1n;
+      const nextOffset = next > recorded ? next : recorded;
+      if (nextOffset !== recorded) {
+        await client.query(
+          `UPDATE ${PROJECTION_OFFSETS} SET next_offset = $4
+            WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
+          [this.group, topic, partition, nextOffset.toString()],
+        );
+      }
+      return { kind: 'applied', ...applied, nextOffset: nextOffset.toString(), alreadyApplied };
+    });
+  }
+
+  /** Records the touchpoints as applied and hands the new ones to the projections. */
+  async applyInTransaction(
+    client: PoolClient,
+    items: readonly PositionedTouchpoint[],
+  ): Promise<AppliedBatch> {
+    const fresh = await recordApplied(client, APPLIED_TOUCHPOINTS.name, items);
+    if (fresh.length === 0) return { newTouchpoints: 0, insights: 0 };
+    const insights = await applyToProjections(client, this.projections, LIVE_TARGET, fresh);
+    // Delivered at COMMIT: readers waiting for these positions (read-your-writes) look again.
+    await client.query('SELECT pg_notify($1, $2)', [PROJECTION_PROGRESS_CHANNEL, '']);
+    return { newTouchpoints: fresh.length, insights };
+  }
+
+  /** The recorded offsets of some partitions (absent: never consumed by this group). */
+  async readOffsets(topic: string, partitions: readonly number[]): Promise<Map<number, string>> {
+    const { rows } = await this.pool.query<{ partition: number; next_offset: string }>(
+      `SELECT partition, next_offset FROM ${PROJECTION_OFFSETS}
+        WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::int[])`,
+      [this.group, topic, partitions],
+    );
+    return new Map(rows.map((r) => [r.partition, r.next_offset]));
+  }
+
+  /**
+   * Moves a partition's recorded offset back to `to`, if it still is `from` (compare-and-set):
+   * used when the log no longer reaches the recorded offset because the topic or the cluster was
+   * replaced. Re-reading is safe: a touchpoint already in the read models is not applied twice.
+   */
+  async rewindOffset(topic: string, partition: number, from: string, to: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE ${PROJECTION_OFFSETS} SET next_offset = $5
+        WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND next_offset = $4`,
+      [this.group, topic, partition, from, to],
+    );
+    return rowCount === 1;
+  }
+
+  /** Every recorded offset of the group on a topic. */
+  async allOffsets(topic: string): Promise<Map<number, string>> {
+    const { rows } = await this.pool.query<{ partition: number; next_offset: string }>(
+      `SELECT partition, next_offset FROM ${PROJECTION_OFFSETS} WHERE consumer_group = $1 AND topic = $2`,
+      [this.group, topic],
+    );
+    return new Map(rows.map((r) => [r.partition, r.next_offset]));
+  }
+
+  private async lockOffset(
+    client: PoolClient,
+    topic: string,
+    partition: number,
+    firstOffset: string,
+  ): Promise<bigint> {
+    // A partition seen for the first time starts at its first delivered message.
+    await client.query(
+      `INSERT INTO ${PROJECTION_OFFSETS} (consumer_group, topic, partition, next_offset)
+       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [this.group, topic, partition, firstOffset],
+    );
+    const { rows } = await client.query<{ next_offset: string }>(
+      `SELECT next_offset FROM ${PROJECTION_OFFSETS}
+        WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
+      [this.group, topic, partition],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error(`offset row of ${topic}[${partition}] vanished`);
+    return BigInt(row.next_offset);
+  }
+}

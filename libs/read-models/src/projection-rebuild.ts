@@ -1,0 +1,219 @@
+import type { Pool, PoolClient } from 'pg';
+import type { Touchpoint } from '@cx/domain';
+import { TOUCHPOINT_EVENTS_TABLE } from '@cx/event-store';
+import { applyToProjections, READ_MODEL_LOCK_KEY, type BatchTarget } from './projection-engine';
+import type { PositionedTouchpoint, Projection } from './projection';
+import { APPLIED_TOUCHPOINTS } from './schema/read-model.schema';
+import {
+  createIndexStatements,
+  createTableStatement,
+  promoteStatements,
+  REBUILD_SUFFIX,
+  type TableSchema,
+} from './schema/table-schema';
+
+export interface RebuildOptions {
+  /** Events read from the event store per round trip. */
+  readonly pageSize?: number;
+  /** Customers handed to the projections per call (each with their whole history). */
+  readonly customerChunk?: number;
+  readonly onProgress?: (line: string) => void;
+}
+
+export interface RebuildResult {
+  /** The projections rebuilt. */
+  readonly projections: readonly string[];
+  readonly events: number;
+  readonly customers: number;
+  /** Touchpoints the live projector applied while the rebuild ran, merged at the switch-over. */
+  readonly mergedAtSwitch: number;
+  /**
+   * Stored touchpoints the live projector had not consumed yet when the rebuild switched over,
+   * applied then to the projections not rebuilt (their later delivery is a no-op).
+   */
+  readonly aheadOfLive: number;
+  readonly seconds: number;
+}
+
+interface EventRow {
+  position: string;
+  payload: Touchpoint;
+}
+
+const copyOf = (name: string): string => `${name}${REBUILD_SUFFIX}`;
+
+/** Writes go to the copies of the rebuilt projections' tables and of the ledger. */
+function rebuildTarget(rebuilt: readonly Projection[]): BatchTarget {
+  const owned = new Set(rebuilt.flatMap((p) => p.tables.map((t) => t.name)));
+  return {
+    appliedTouchpoints: copyOf(APPLIED_TOUCHPOINTS.name),
+    live: false,
+    table: (name) => (owned.has(name) ? copyOf(name) : name),
+  };
+}
+
+/**
+ * Rebuilds projections from the event store into fresh copies of their tables, then switches over
+ * in one transaction under the read-model lock every projector batch also takes, so readers see
+ * the old tables until COMMIT and the new ones after it, never an empty or partial one.
+ *
+ * The ledger of applied touchpoints is rebuilt with them, so that it says exactly what the
+ * rebuilt tables hold. At the switch-over, touchpoints the live projector applied meanwhile are
+ * merged into the copies; touchpoints the copies hold but the live projector has not consumed yet
+ * are applied to the projections not being rebuilt, so every projection agrees with the new ledger
+ * and the late delivery of those touchpoints is a no-op for all of them. The event store's
+ * `payload` column is already the public touchpoint: the rebuild never needs personal-data keys.
+ */
+export async function rebuildProjections(
+  pool: Pool,
+  all: readonly Projection[],
+  rebuilt: readonly Projection[],
+  options: RebuildOptions = {},
+): Promise<RebuildResult> {
+  const started = Date.now();
+  const pageSize = options.pageSize ?? 5000;
+  const chunk = options.customerChunk ?? 500;
+  const progress = options.onProgress ?? ((): void => undefined);
+  const target = rebuildTarget(rebuilt);
+  const tables = rebuilt.flatMap((p) => p.tables);
+  const client = await pool.connect();
+  try {
+    await createCopies(client, [APPLIED_TOUCHPOINTS, ...tables]);
+    const events = await copyEventStore(client, target.appliedTouchpoints, pageSize, progress);
+    const customers = await customersOf(client, target.appliedTouchpoints);
+    for (let i = 0; i < customers.length; i += chunk) {
+      const slice = customers.slice(i, i + chunk);
+      await applyToProjections(
+        client,
+        rebuilt,
+        target,
+        await historiesOf(client, target.appliedTouchpoints, slice),
+      );
+      progress(
+        `projected ${Math.min(i + chunk, customers.length)} of ${customers.length} customers`,
+      );
+    }
+    for (const table of [APPLIED_TOUCHPOINTS, ...tables]) {
+      for (const statement of createIndexStatements(table, REBUILD_SUFFIX))
+        await client.query(statement);
+      await client.query(`ANALYZE ${copyOf(table.name)}`);
+    }
+    const others = all.filter((p) => !rebuilt.includes(p));
+    const switched = await switchOver(client, rebuilt, others, target, [
+      APPLIED_TOUCHPOINTS,
+      ...tables,
+    ]);
+    progress(
+      `switched over (${switched.merged} live touchpoints merged, ${switched.ahead} applied ahead of the live projector)`,
+    );
+    return {
+      projections: rebuilt.map((p) => p.name),
+      events,
+      customers: customers.length,
+      mergedAtSwitch: switched.merged,
+      aheadOfLive: switched.ahead,
+      seconds: (Date.now() - started) / 1000,
+    };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function createCopies(client: PoolClient, tables: readonly TableSchema[]): Promise<void> {
+  for (const table of tables) {
+    await client.query(`DROP TABLE IF EXISTS ${copyOf(table.name)}`);
+    // Secondary indexes come after the bulk load; the primary key is what inserts rely on.
+    await client.query(createTableStatement(table, copyOf(table.name)));
+  }
+}
+
+async function copyEventStore(
+  client: PoolClient,
+  ledger: string,
+  pageSize: number,
+  progress: (line: string) => void,
+): Promise<number> {
+  let after = 0;
+  let events = 0;
+  for (;;) {
+    const { rows } = await client.query<{ n: string; last: string | null }>(
+      `WITH page AS (
+         SELECT touchpoint_id, customer_id, position, payload FROM ${TOUCHPOINT_EVENTS_TABLE}
+          WHERE position > $1 ORDER BY position LIMIT $2),
+       copied AS (
+         INSERT INTO ${ledger} (touchpoint_id, customer_id, position, payload)
+         SELECT touchpoint_id, customer_id, position, payload FROM page)
+       SELECT count(*) AS n, max(position) AS last FROM page`,
+      [after, pageSize],
+    );
+    const count = Number(rows[0]?.n ?? 0);
+    if (count === 0) break;
+    events += count;
+    after = Number(rows[0]?.last ?? after);
+    progress(`read ${events} events (up to position ${after})`);
+  }
+  return events;
+}
+
+async function customersOf(client: PoolClient, ledger: string): Promise<string[]> {
+  const { rows } = await client.query<{ customer_id: string }>(
+    `SELECT DISTINCT customer_id FROM ${ledger} ORDER BY customer_id`,
+  );
+  return rows.map((r) => r.customer_id);
+}
+
+async function historiesOf(
+  client: PoolClient,
+  ledger: string,
+  customers: readonly string[],
+): Promise<PositionedTouchpoint[]> {
+  const { rows } = await client.query<EventRow>(
+    `SELECT position, payload FROM ${ledger}
+      WHERE customer_id = ANY($1::text[]) ORDER BY customer_id, position`,
+    [customers],
+  );
+  return rows.map((r) => ({ touchpoint: r.payload, position: Number(r.position) }));
+}
+
+async function switchOver(
+  client: PoolClient,
+  rebuilt: readonly Projection[],
+  others: readonly Projection[],
+  target: BatchTarget,
+  tables: readonly TableSchema[],
+): Promise<{ merged: number; ahead: number }> {
+  const live = APPLIED_TOUCHPOINTS.name;
+  const copy = target.appliedTouchpoints;
+  await client.query('BEGIN');
+  await client.query('SELECT pg_advisory_xact_lock($1)', [READ_MODEL_LOCK_KEY]);
+  const { rows: ahead } = await client.query<EventRow>(
+    `SELECT position, payload FROM ${copy} r
+      WHERE NOT EXISTS (SELECT 1 FROM ${live} l WHERE l.touchpoint_id = r.touchpoint_id)
+      ORDER BY position`,
+  );
+  const { rows: merged } = await client.query<EventRow>(
+    `INSERT INTO ${copy} (touchpoint_id, customer_id, position, payload)
+     SELECT touchpoint_id, customer_id, position, payload FROM ${live}
+     ON CONFLICT (touchpoint_id) DO NOTHING
+     RETURNING position, payload`,
+  );
+  const toItems = (rows: readonly EventRow[]): PositionedTouchpoint[] =>
+    rows.map((r) => ({ touchpoint: r.payload, position: Number(r.position) }));
+  await applyToProjections(client, rebuilt, target, toItems(merged));
+  // The projections kept live read histories from the new ledger, which holds these touchpoints.
+  await applyToProjections(
+    client,
+    others,
+    { appliedTouchpoints: copy, live: true, table: (name) => name },
+    toItems(ahead),
+  );
+  for (const table of tables) {
+    await client.query(`DROP TABLE ${table.name}`);
+    for (const statement of promoteStatements(table)) await client.query(statement);
+  }
+  await client.query('COMMIT');
+  return { merged: merged.length, ahead: others.length === 0 ? 0 : ahead.length };
+}

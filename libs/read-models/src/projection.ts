@@ -1,0 +1,72 @@
+import type { PoolClient } from 'pg';
+import type { Touchpoint } from '@cx/domain';
+import type { TableSchema } from './schema/table-schema';
+
+/** A touchpoint (public part only) with its event-store position. */
+export interface PositionedTouchpoint {
+  readonly touchpoint: Touchpoint;
+  readonly position: number;
+}
+
+/** What a projection is given to apply a batch: the engine's transaction and where to write. */
+export interface ProjectionBatch {
+  /** The engine's transaction: the consumed offsets are recorded in it too. */
+  readonly client: PoolClient;
+  /** The name to use for one of the projection's own tables: the live one, or a rebuild's copy. */
+  table(name: string): string;
+  /**
+   * The applied-touchpoints table, this batch's touchpoints included: every customer's complete
+   * (public) history, for projections that recompute from it.
+   */
+  readonly appliedTouchpoints: string;
+  /**
+   * `true` when readers have seen the tables before this batch, so a change is news (derived
+   * events go out); `false` while a rebuild fills fresh copies.
+   */
+  readonly live: boolean;
+}
+
+export interface ProjectionOutcome {
+  /** Derived events written to the insight outbox in the batch's transaction. */
+  readonly insights: number;
+}
+
+/**
+ * A read model kept from the touchpoint stream. The engine hands each projection the touchpoints
+ * new to the read models (a redelivered one never reaches it twice), inside the transaction that
+ * also records the consumed offsets; the rebuild hands it every stored touchpoint, a customer's
+ * whole history in one call. So `apply` must give the same tables whatever the order and grouping
+ * of the touchpoints it is given: the projection is exact under replays, rebuilds and reordering.
+ */
+export interface Projection {
+  /** Stable name, as `cx projections rebuild NAME` takes it. */
+  readonly name: string;
+  /** The tables the projection owns and alone writes; the rebuild recreates exactly these. */
+  readonly tables: readonly TableSchema[];
+  /** Which touchpoints the projection reads; the others never reach `apply`. */
+  handles(touchpoint: Touchpoint): boolean;
+  apply(
+    batch: ProjectionBatch,
+    touchpoints: readonly PositionedTouchpoint[],
+  ): Promise<ProjectionOutcome>;
+}
+
+/** Refuses two projections of one name or two owners of one table. */
+export function checkRegistry(projections: readonly Projection[]): void {
+  const names = new Set<string>();
+  const tables = new Map<string, string>();
+  for (const projection of projections) {
+    if (!/^[a-z][a-z0-9-]*$/.test(projection.name)) {
+      throw new Error(`projection name '${projection.name}' must be kebab-case`);
+    }
+    if (names.has(projection.name)) throw new Error(`two projections named ${projection.name}`);
+    names.add(projection.name);
+    for (const table of projection.tables) {
+      const owner = tables.get(table.name);
+      if (owner !== undefined) {
+        throw new Error(`table ${table.name} is owned by ${owner} and ${projection.name}`);
+      }
+      tables.set(table.name, projection.name);
+    }
+  }
+}
