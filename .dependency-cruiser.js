@@ -77,7 +77,8 @@ module.exports = {
     },
     {
       name: 'storage-no-kafka',
-      comment: 'The event store and the read models never talk to Kafka; the messaging library does.',
+      comment:
+        'The event store and the read models never talk to Kafka; the messaging library does.',
       severity: 'error',
       from: { path: '^libs/(event-store|read-models)/' },
       to: { path: 'node_modules/kafkajs/' },

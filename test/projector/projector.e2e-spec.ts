@@ -278,9 +278,29 @@ describe('projector (e2e)', () => {
     const first = await run(process.execPath, [distMain('cli'), 'projections', 'rebuild'], {
       env: { ...process.env, DATABASE_URL: databaseUrl() },
     });
-    const summary = JSON.parse(first.stdout) as { customers: number };
+    const summary = JSON.parse(first.stdout) as { customers: number; projections: string[] };
     expect(summary.customers).toBeGreaterThan(0);
+    expect(summary.projections).toEqual(['customer-profiles']);
     expect(await snapshot()).toEqual(live);
+
+    // One projection by name gives the same tables; an unknown name is refused and changes nothing.
+    const named = await run(
+      process.execPath,
+      [distMain('cli'), 'projections', 'rebuild', 'customer-profiles'],
+      { env: { ...process.env, DATABASE_URL: databaseUrl() } },
+    );
+    expect((JSON.parse(named.stdout) as { projections: string[] }).projections).toEqual([
+      'customer-profiles',
+    ]);
+    expect(await snapshot()).toEqual(live);
+    await expect(
+      run(process.execPath, [distMain('cli'), 'projections', 'rebuild', 'no-such-model'], {
+        env: { ...process.env, DATABASE_URL: databaseUrl() },
+      }),
+    ).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no-such-model') as unknown,
+    });
 
     // A rebuild while new events flow: the live projector's writes are merged at the switch-over.
     const phase = journeys('d', 100, 1500, 41);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 // Jest applies `moduleNameMapper` inside test workers only; the global setup and teardown run
 // under plain Node require, so the `@cx/*` path aliases are resolved here the same way.
-const ALIAS = /^@cx\/(domain|contracts|persistence|kafka|platform)(\/.*)?$/;
+const ALIAS = /^@cx\/(domain|contracts|event-store|read-models|messaging|platform)(\/.*)?$/;
 const root = join(__dirname, '..', '..');
 
 interface ResolvingModule {

@@ -1,6 +1,4 @@
-import { HttpStatus } from '@nestjs/common';
-import type { ValidationIssue } from '@cx/contracts';
-import { AppException } from '@cx/platform';
+import { appErrorFactory, ErrorKind } from '@cx/platform';
 
 export enum IngestionErrorCode {
   InvalidTouchpoint = 'invalid_touchpoint',
@@ -9,18 +7,12 @@ export enum IngestionErrorCode {
   StoreUnavailable = 'store_unavailable',
 }
 
-const STATUS: Readonly<Record<IngestionErrorCode, number>> = {
-  [IngestionErrorCode.InvalidTouchpoint]: HttpStatus.BAD_REQUEST,
-  [IngestionErrorCode.InvalidBatch]: HttpStatus.BAD_REQUEST,
-  [IngestionErrorCode.Conflict]: HttpStatus.CONFLICT,
-  [IngestionErrorCode.StoreUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+const KIND: Readonly<Record<IngestionErrorCode, ErrorKind>> = {
+  [IngestionErrorCode.InvalidTouchpoint]: ErrorKind.InvalidArgument,
+  [IngestionErrorCode.InvalidBatch]: ErrorKind.InvalidArgument,
+  [IngestionErrorCode.Conflict]: ErrorKind.Conflict,
+  [IngestionErrorCode.StoreUnavailable]: ErrorKind.Unavailable,
 };
 
-export class IngestionException extends AppException<IngestionErrorCode> {
-  readonly httpStatus: number;
-
-  constructor(code: IngestionErrorCode, message: string, details: readonly ValidationIssue[] = []) {
-    super(code, message, details);
-    this.httpStatus = STATUS[code];
-  }
-}
+/** `throw ingestionError(IngestionErrorCode.Conflict, message, details)` */
+export const ingestionError = appErrorFactory(KIND);

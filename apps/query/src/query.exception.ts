@@ -1,6 +1,4 @@
-import { HttpStatus } from '@nestjs/common';
-import type { ValidationIssue } from '@cx/contracts';
-import { AppException } from '@cx/platform';
+import { appErrorFactory, ErrorKind, type AppException } from '@cx/platform';
 
 export enum QueryErrorCode {
   InvalidRequest = 'invalid_request',
@@ -9,24 +7,19 @@ export enum QueryErrorCode {
   StoreUnavailable = 'store_unavailable',
 }
 
-const STATUS: Readonly<Record<QueryErrorCode, number>> = {
-  [QueryErrorCode.InvalidRequest]: HttpStatus.BAD_REQUEST,
-  [QueryErrorCode.CustomerNotFound]: HttpStatus.NOT_FOUND,
-  [QueryErrorCode.ProjectionNotCaughtUp]: HttpStatus.SERVICE_UNAVAILABLE,
-  [QueryErrorCode.StoreUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
+const KIND: Readonly<Record<QueryErrorCode, ErrorKind>> = {
+  [QueryErrorCode.InvalidRequest]: ErrorKind.InvalidArgument,
+  [QueryErrorCode.CustomerNotFound]: ErrorKind.NotFound,
+  // Both clear up on their own, so the client is told to retry rather than that it asked wrongly.
+  [QueryErrorCode.ProjectionNotCaughtUp]: ErrorKind.Unavailable,
+  [QueryErrorCode.StoreUnavailable]: ErrorKind.Unavailable,
 };
 
-export class QueryException extends AppException<QueryErrorCode> {
-  readonly httpStatus: number;
+/** `throw queryError(QueryErrorCode.InvalidRequest, message, details)` */
+export const queryError = appErrorFactory(KIND);
 
-  constructor(code: QueryErrorCode, message: string, details: readonly ValidationIssue[] = []) {
-    super(code, message, details);
-    this.httpStatus = STATUS[code];
-  }
-
-  static customerNotFound(customerId: string): QueryException {
-    return new QueryException(QueryErrorCode.CustomerNotFound, 'unknown customer', [
-      { path: 'customerId', message: `no customer ${customerId} in the read model` },
-    ]);
-  }
+export function customerNotFound(customerId: string): AppException {
+  return queryError(QueryErrorCode.CustomerNotFound, 'unknown customer', [
+    { path: 'customerId', message: `no customer ${customerId} in the read model` },
+  ]);
 }

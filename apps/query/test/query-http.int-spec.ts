@@ -337,7 +337,7 @@ describe('query HTTP API (real Postgres)', () => {
       expect(res.body).toEqual(JSON.parse(JSON.stringify(deriveProfile(touchpoints))));
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
       // Answered once the row appeared, not at the end of the 10 s budget (the margin absorbs a
-      // loaded machine; the poll backoff itself is at most 200 ms).
+      // loaded machine; the projector's commit notification wakes the waiter at once).
       expect(Date.now() - projectedAt).toBeLessThan(5000);
     });
 

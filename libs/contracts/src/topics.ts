@@ -5,11 +5,11 @@
 export const TOPICS = {
   /** Recorded touchpoints, published by the outbox relay, keyed by customerId. */
   touchpoints: 'cx.touchpoints.v1',
-  /** Touchpoints sent by Kafka producers, validated by ingestion like an HTTP request. */
+  /** Reserved for producers that send touchpoints through Kafka; created, not consumed yet. */
   touchpointsInbound: 'cx.touchpoints.inbound.v1',
   /** Derived events: lifecycle stage, emotion level and loyalty changes. */
   customerInsights: 'cx.customer-insights.v1',
-  /** Inbound messages that failed validation, with the reason in their headers. */
+  /** Messages a consumer could not process (poison), with the reason and origin in headers. */
   touchpointsDeadLetter: 'cx.touchpoints.deadletter.v1',
 } as const;
 

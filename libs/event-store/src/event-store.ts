@@ -259,7 +259,7 @@ export class EventStore {
     return this.decode(this.pool, rows);
   }
 
-  /** Every event after a position, ascending: for rebuilds. Holes (rolled-back appends) are skipped. */
+  /** Every event after a position, ascending, decrypted where readable. Holes (rolled-back appends) are skipped. */
   async readAll(afterPosition: number, limit: number): Promise<StoredTouchpoint[]> {
     const { rows } = await this.pool.query<EventRow>(
       `SELECT position, recorded_at, customer_id, payload, personal FROM touchpoint_events

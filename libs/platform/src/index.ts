@@ -1,4 +1,7 @@
-export { AppException } from './errors/app.exception';
+export { AppException, appErrorFactory, type AppErrorFactory } from './errors/app.exception';
+export { ErrorKind } from './errors/error-kind';
+export { httpStatusOf } from './errors/http-status';
+export { GrpcStatus, grpcStatusOf } from './errors/grpc-status';
 export { HttpErrorFilter } from './errors/http-error.filter';
 export { ErrorResponseDto, ValidationIssueDto } from './errors/error.response.dto';
 export { jsonBody, type JsonBodyOptions } from './http/json-body.middleware';
@@ -9,11 +12,24 @@ export {
   allUp,
   readinessAnswer,
   runProbes,
+  type ReadinessBody,
   type ReadinessStatus,
   type StatusSettable,
 } from './health/readiness';
+export {
+  HealthController,
+  ServiceHealth,
+  type NamedProbes,
+  type ProbeResults,
+  type ReadinessExtras,
+} from './health/health-controller';
+export {
+  ServiceLifecycle,
+  type LifecycleStep,
+  type ServiceLifecycleParts,
+} from './lifecycle/service-lifecycle';
 export { setupOpenApi, type OpenApiOptions } from './http/open-api';
-export { HttpBodyException, HttpBodyErrorCode } from './http/http-body.exception';
+export { httpBodyError, HttpBodyErrorCode } from './http/http-body.exception';
 export {
   kafkaProviders,
   pgPoolProvider,

@@ -24,7 +24,7 @@ export async function recordApplied(
   if (unique.size === 0) return [];
   const list = [...unique.values()].map((item) => ({
     position: item.position,
-    touchpoint: splitPersonalFields(item.touchpoint).publicPart as Touchpoint,
+    touchpoint: splitPersonalFields(item.touchpoint).publicPart,
   }));
   const { rows } = await client.query<{ touchpoint_id: string }>(
     `INSERT INTO ${table} (touchpoint_id, customer_id, position, payload)

@@ -16,6 +16,28 @@ import { APPLIED_TOUCHPOINTS, PROJECTION_OFFSETS } from './schema/read-model.sch
  */
 export const READ_MODEL_LOCK_KEY = 0x63787270; // 'cxrp'
 
+/** Deadlock and serialisation failure: the transaction rolled back whole, so trying again is safe. */
+const RETRYABLE_CODES: ReadonlySet<string> = new Set(['40P01', '40001']);
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Runs a transaction again when Postgres aborted it for a lock conflict with a concurrent batch
+ * (partitions are applied concurrently), with a short random pause so the two do not meet again.
+ */
+async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE_CODES.has(code)) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
 /** One consumed message: its offset, and the touchpoint it carried (null: dead-lettered). */
 export interface ConsumedMessage {
   readonly offset: string;
@@ -52,7 +74,7 @@ export interface PartitionBatchOptions {
 export interface BatchTarget {
   readonly appliedTouchpoints: string;
   readonly live: boolean;
-  table(name: string): string;
+  readonly table: (name: string) => string;
 }
 
 export const LIVE_TARGET: BatchTarget = {
@@ -104,11 +126,20 @@ export class ProjectionEngine {
     checkRegistry(projections);
   }
 
-  async applyPartitionBatch(
+  applyPartitionBatch(
     topic: string,
     partition: number,
     messages: readonly ConsumedMessage[],
     options: PartitionBatchOptions = {},
+  ): Promise<PartitionBatchResult> {
+    return retryOnConflict(() => this.applyOnce(topic, partition, messages, options));
+  }
+
+  private applyOnce(
+    topic: string,
+    partition: number,
+    messages: readonly ConsumedMessage[],
+    options: PartitionBatchOptions,
   ): Promise<PartitionBatchResult> {
     const first = messages[0];
     const last = messages[messages.length - 1];

@@ -18,6 +18,12 @@ export interface RebuildOptions {
   /** Customers handed to the projections per call (each with their whole history). */
   readonly customerChunk?: number;
   readonly onProgress?: (line: string) => void;
+  /**
+   * Also take stored touchpoints the live projector has not applied yet. Off by default: the
+   * projector applies those itself later, as news (with their derived events), whereas a rebuild
+   * takes them in silently. On for recovery, when the log no longer holds what the ledger lacks.
+   */
+  readonly includeUnapplied?: boolean;
 }
 
 export interface RebuildResult {
@@ -28,8 +34,9 @@ export interface RebuildResult {
   /** Touchpoints the live projector applied while the rebuild ran, merged at the switch-over. */
   readonly mergedAtSwitch: number;
   /**
-   * Stored touchpoints the live projector had not consumed yet when the rebuild switched over,
-   * applied then to the projections not rebuilt (their later delivery is a no-op).
+   * Stored touchpoints the live projector had not applied when the rebuild switched over, taken in
+   * with `includeUnapplied` (then applied to the projections not rebuilt too, and their later
+   * delivery is a no-op); always 0 without it.
    */
   readonly aheadOfLive: number;
   readonly seconds: number;
@@ -57,11 +64,13 @@ function rebuildTarget(rebuilt: readonly Projection[]): BatchTarget {
  * in one transaction under the read-model lock every projector batch also takes, so readers see
  * the old tables until COMMIT and the new ones after it, never an empty or partial one.
  *
- * The ledger of applied touchpoints is rebuilt with them, so that it says exactly what the
- * rebuilt tables hold. At the switch-over, touchpoints the live projector applied meanwhile are
- * merged into the copies; touchpoints the copies hold but the live projector has not consumed yet
- * are applied to the projections not being rebuilt, so every projection agrees with the new ledger
- * and the late delivery of those touchpoints is a no-op for all of them. The event store's
+ * The ledger of applied touchpoints is rebuilt with them from the event store, so that it says
+ * exactly what the rebuilt tables hold. By default only touchpoints the live projector has applied
+ * are taken: the rebuild then reproduces the live state, and what the projector has yet to consume
+ * reaches every projection later as news, with its derived events. At the switch-over, touchpoints
+ * applied live meanwhile are merged into the copies. With `includeUnapplied`, touchpoints the live
+ * projector has not applied are taken too and applied at the switch-over to the projections not
+ * being rebuilt, so every projection agrees with the new ledger and their late delivery is a no-op. The event store's
  * `payload` column is already the public touchpoint: the rebuild never needs personal-data keys.
  */
 export async function rebuildProjections(
@@ -79,7 +88,13 @@ export async function rebuildProjections(
   const client = await pool.connect();
   try {
     await createCopies(client, [APPLIED_TOUCHPOINTS, ...tables]);
-    const events = await copyEventStore(client, target.appliedTouchpoints, pageSize, progress);
+    const events = await copyEventStore(
+      client,
+      target.appliedTouchpoints,
+      pageSize,
+      options.includeUnapplied === true,
+      progress,
+    );
     const customers = await customersOf(client, target.appliedTouchpoints);
     for (let i = 0; i < customers.length; i += chunk) {
       const slice = customers.slice(i, i + chunk);
@@ -134,15 +149,19 @@ async function copyEventStore(
   client: PoolClient,
   ledger: string,
   pageSize: number,
+  includeUnapplied: boolean,
   progress: (line: string) => void,
 ): Promise<number> {
+  const applied = includeUnapplied
+    ? ''
+    : `AND EXISTS (SELECT 1 FROM ${APPLIED_TOUCHPOINTS.name} l WHERE l.touchpoint_id = e.touchpoint_id)`;
   let after = 0;
   let events = 0;
   for (;;) {
     const { rows } = await client.query<{ n: string; last: string | null }>(
       `WITH page AS (
-         SELECT touchpoint_id, customer_id, position, payload FROM ${TOUCHPOINT_EVENTS_TABLE}
-          WHERE position > $1 ORDER BY position LIMIT $2),
+         SELECT e.touchpoint_id, e.customer_id, e.position, e.payload FROM ${TOUCHPOINT_EVENTS_TABLE} e
+          WHERE e.position > $1 ${applied} ORDER BY e.position LIMIT $2),
        copied AS (
          INSERT INTO ${ledger} (touchpoint_id, customer_id, position, payload)
          SELECT touchpoint_id, customer_id, position, payload FROM page)
@@ -215,5 +234,5 @@ async function switchOver(
     for (const statement of promoteStatements(table)) await client.query(statement);
   }
   await client.query('COMMIT');
-  return { merged: merged.length, ahead: others.length === 0 ? 0 : ahead.length };
+  return { merged: merged.length, ahead: ahead.length };
 }

@@ -1,6 +1,8 @@
 import type { PoolClient } from 'pg';
 import type { Touchpoint } from '@cx/domain';
-import type { TableSchema } from './schema/table-schema';
+import { INSIGHT_OUTBOX_TABLE } from './insight-outbox';
+import { APPLIED_TOUCHPOINTS, PROJECTION_OFFSETS } from './schema/read-model.schema';
+import { REBUILD_SUFFIX, type TableSchema } from './schema/table-schema';
 
 /** A touchpoint (public part only) with its event-store position. */
 export interface PositionedTouchpoint {
@@ -13,7 +15,7 @@ export interface ProjectionBatch {
   /** The engine's transaction: the consumed offsets are recorded in it too. */
   readonly client: PoolClient;
   /** The name to use for one of the projection's own tables: the live one, or a rebuild's copy. */
-  table(name: string): string;
+  readonly table: (name: string) => string;
   /**
    * The applied-touchpoints table, this batch's touchpoints included: every customer's complete
    * (public) history, for projections that recompute from it.
@@ -37,6 +39,8 @@ export interface ProjectionOutcome {
  * also records the consumed offsets; the rebuild hands it every stored touchpoint, a customer's
  * whole history in one call. So `apply` must give the same tables whatever the order and grouping
  * of the touchpoints it is given: the projection is exact under replays, rebuilds and reordering.
+ * Partitions are applied concurrently: rows shared between customers (per channel, per day…) are
+ * written in a fixed order, such as sorted keys in one statement, so batches never deadlock.
  */
 export interface Projection {
   /** Stable name, as `cx projections rebuild NAME` takes it. */
@@ -51,7 +55,14 @@ export interface Projection {
   ): Promise<ProjectionOutcome>;
 }
 
-/** Refuses two projections of one name or two owners of one table. */
+/** Tables the engine keeps for every projection; no projection may own one. */
+const ENGINE_TABLES: ReadonlySet<string> = new Set([
+  APPLIED_TOUCHPOINTS.name,
+  PROJECTION_OFFSETS,
+  INSIGHT_OUTBOX_TABLE,
+]);
+
+/** Refuses two projections of one name, two owners of one table, or a table the engine keeps. */
 export function checkRegistry(projections: readonly Projection[]): void {
   const names = new Set<string>();
   const tables = new Map<string, string>();
@@ -62,6 +73,9 @@ export function checkRegistry(projections: readonly Projection[]): void {
     if (names.has(projection.name)) throw new Error(`two projections named ${projection.name}`);
     names.add(projection.name);
     for (const table of projection.tables) {
+      if (ENGINE_TABLES.has(table.name) || table.name.endsWith(REBUILD_SUFFIX)) {
+        throw new Error(`${projection.name} may not own table ${table.name}`);
+      }
       const owner = tables.get(table.name);
       if (owner !== undefined) {
         throw new Error(`table ${table.name} is owned by ${owner} and ${projection.name}`);

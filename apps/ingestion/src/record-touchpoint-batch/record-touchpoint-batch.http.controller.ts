@@ -13,7 +13,7 @@ import {
 import { TouchpointBatchRequestDto } from '@cx/contracts';
 import { parseTouchpointBatch } from '@cx/contracts';
 import { ErrorResponseDto } from '@cx/platform';
-import { IngestionErrorCode, IngestionException } from '../ingestion.exception';
+import { IngestionErrorCode, ingestionError } from '../ingestion.exception';
 import { CLOCK, type Clock } from '../infrastructure/ingestion.tokens';
 import { RecordTouchpointBatchCommand } from './record-touchpoint-batch.command';
 import { RecordTouchpointBatchResponseDto } from './record-touchpoint-batch.response.dto';
@@ -53,7 +53,7 @@ export class RecordTouchpointBatchHttpController {
   async recordBatch(@Body() body: unknown): Promise<RecordTouchpointBatchResponseDto> {
     const parsed = parseTouchpointBatch(body, { now: this.clock.now() });
     if (!parsed.ok) {
-      throw new IngestionException(IngestionErrorCode.InvalidBatch, 'invalid batch', parsed.issues);
+      throw ingestionError(IngestionErrorCode.InvalidBatch, 'invalid batch', parsed.issues);
     }
     return this.commandBus.execute(new RecordTouchpointBatchCommand(parsed.touchpoints));
   }

@@ -3,7 +3,7 @@ import type { Touchpoint } from '@cx/domain';
 
 export interface RecordResult {
   readonly touchpointId: string;
-  /** A conflict is never a result here: it is raised as an `IngestionException`. */
+  /** A conflict is never a result here: it is raised as an `ingestionError`. */
   readonly status: 'accepted' | 'duplicate';
   readonly position: number;
 }

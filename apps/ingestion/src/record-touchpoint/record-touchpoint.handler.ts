@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EventStore, isStoreUnavailable } from '@cx/event-store';
-import { IngestionErrorCode, IngestionException } from '../ingestion.exception';
+import { IngestionErrorCode, ingestionError } from '../ingestion.exception';
 
 import { RecordTouchpointCommand, type RecordResult } from './record-touchpoint.command';
 
@@ -17,7 +17,7 @@ export class RecordTouchpointHandler implements ICommandHandler<
       throw new Error(`event store returned no result for ${touchpoint.touchpointId}`);
     }
     if (result.status === 'conflict') {
-      throw new IngestionException(
+      throw ingestionError(
         IngestionErrorCode.Conflict,
         'touchpointId already stored with other data',
         [
@@ -43,7 +43,7 @@ export async function appendOrFail(
     if (isStoreUnavailable(error)) {
       const cause = error instanceof Error ? error.message : String(error);
       // The cause goes to the log (the filter logs the message), never to the client.
-      throw new IngestionException(
+      throw ingestionError(
         IngestionErrorCode.StoreUnavailable,
         `event store unreachable: ${cause}`,
         [{ path: '', message: 'the event store is unreachable; nothing was stored, retry later' }],

@@ -14,7 +14,7 @@ import {
 import { TouchpointRequestDto } from '@cx/contracts';
 import { parseTouchpoint } from '@cx/contracts';
 import { ErrorResponseDto } from '@cx/platform';
-import { IngestionErrorCode, IngestionException } from '../ingestion.exception';
+import { IngestionErrorCode, ingestionError } from '../ingestion.exception';
 import { CLOCK, type Clock } from '../infrastructure/ingestion.tokens';
 import { RecordTouchpointCommand } from './record-touchpoint.command';
 import { RecordTouchpointResponseDto } from './record-touchpoint.response.dto';
@@ -60,7 +60,7 @@ export class RecordTouchpointHttpController {
   async record(@Body() body: unknown): Promise<RecordTouchpointResponseDto> {
     const parsed = parseTouchpoint(body, { now: this.clock.now() });
     if (!parsed.ok) {
-      throw new IngestionException(
+      throw ingestionError(
         IngestionErrorCode.InvalidTouchpoint,
         'invalid touchpoint',
         parsed.issues,

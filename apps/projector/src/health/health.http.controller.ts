@@ -1,20 +1,13 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
-import {
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import type { Pool } from 'pg';
-import type { InsightRelayStatus } from '@cx/messaging';
-import { InsightRelay } from '@cx/messaging';
-import { LIVE, LivenessRoute, ReadinessRoute, type LiveBody } from '@cx/platform';
-import type { ProbeResult } from '@cx/platform';
+import { InsightRelay, type InsightRelayStatus } from '@cx/messaging';
 import {
   allUp,
-  readinessAnswer,
-  runProbes,
-  type ReadinessStatus,
+  HealthController,
+  type NamedProbes,
+  type ProbeResults,
+  type ReadinessExtras,
   type StatusSettable,
 } from '@cx/platform';
 import { TouchpointConsumer } from '../consumer/touchpoint-consumer.service';
@@ -22,51 +15,52 @@ import { ProjectorLifecycle } from '../infrastructure/projector-lifecycle.servic
 import { PG_POOL } from '../infrastructure/projector.tokens';
 import type { ProjectorLag } from './projector-lag';
 
-export interface ProjectorReadinessView {
-  readonly status: ReadinessStatus;
-  readonly checks: {
-    readonly postgres: ProbeResult;
-    readonly kafka: ProbeResult;
-    readonly consumer: { readonly joined: boolean; readonly partitions: number[] };
-  };
+type Probe = 'postgres' | 'kafka';
+
+export interface ConsumerCheck {
+  readonly joined: boolean;
+  readonly partitions: number[];
+}
+
+export interface ProjectorReadinessFields {
   /** null when Postgres or Kafka does not answer. */
   readonly lag: ProjectorLag | null;
   readonly insightRelay: InsightRelayStatus | null;
 }
 
-@ApiTags('health')
 @Controller()
-export class HealthHttpController {
+export class HealthHttpController extends HealthController<Probe>({
+  summary: 'Readiness: Postgres and Kafka answer and the consumer joined its group',
+  description:
+    'Also reports the lag (events behind, oldest unprocessed age) and the insight relay.',
+  unavailable: 'A dependency does not answer; same body.',
+}) {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly lifecycle: ProjectorLifecycle,
     private readonly consumer: TouchpointConsumer,
     private readonly relay: InsightRelay,
-  ) {}
-
-  @LivenessRoute('health/live')
-  live(): LiveBody {
-    return LIVE;
+  ) {
+    super();
   }
 
-  @ReadinessRoute('health/ready', {
-    summary: 'Readiness: Postgres and Kafka answer and the consumer joined its group',
-    description:
-      'Also reports the lag (events behind, oldest unprocessed age) and the insight relay.',
-    unavailable: 'A dependency does not answer; same body.',
-  })
-  async ready(@Res({ passthrough: true }) res: StatusSettable): Promise<ProjectorReadinessView> {
-    const probes = await runProbes({
+  protected probes(): NamedProbes<Probe> {
+    return {
       postgres: () => this.pool.query('SELECT 1'),
       kafka: () => this.lifecycle.pingKafka(),
-    });
-    const up = allUp(probes);
-    const lag = up ? await this.lifecycle.lag().catch(() => null) : null;
+    };
+  }
+
+  /** A projector that has not joined its consumer group applies nothing, so it is not ready. */
+  protected override async extras(
+    probes: ProbeResults<Probe>,
+  ): Promise<ReadinessExtras<ProjectorReadinessFields, { consumer: ConsumerCheck }>> {
+    const lag = allUp(probes) ? await this.lifecycle.lag().catch(() => null) : null;
     const insightRelay =
       probes.postgres.status === 'up' ? await this.relay.status().catch(() => null) : null;
     const joined = this.consumer.isJoined;
     const consumer = { joined, partitions: this.consumer.assignedPartitions() };
-    return readinessAnswer(res, up && joined, { ...probes, consumer }, { lag, insightRelay });
+    return { fields: { lag, insightRelay }, checks: { consumer }, ready: joined };
   }
 
   @Get('metrics')

@@ -1,6 +1,6 @@
 import type { Consistency, ProjectionWaiter } from '../infrastructure/projection-waiter';
 import { readFromStore } from '../infrastructure/store-availability';
-import { QueryException } from '../query.exception';
+import { customerNotFound } from '../query.exception';
 
 /** What every per-customer query carries. */
 export interface CustomerRead {
@@ -19,6 +19,6 @@ export async function readCustomer<T>(
 ): Promise<T> {
   await waiter.awaitApplied({ customerId }, consistency);
   const found = await readFromStore(() => load(customerId));
-  if (found === null) throw QueryException.customerNotFound(customerId);
+  if (found === null) throw customerNotFound(customerId);
   return found;
 }

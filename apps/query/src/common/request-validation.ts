@@ -2,7 +2,7 @@ import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
 import { TOUCHPOINT_LIMITS } from '@cx/contracts';
-import { QueryErrorCode, QueryException } from '../query.exception';
+import { QueryErrorCode, queryError } from '../query.exception';
 import { decodeCursor, type CursorKind } from './page-cursor';
 
 /** The largest `waitMs` a request may ask for: a client should not hold a connection longer. */
@@ -100,10 +100,6 @@ export function createQueryValidationPipe(): ValidationPipe {
     stopAtFirstError: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) =>
-      new QueryException(
-        QueryErrorCode.InvalidRequest,
-        'invalid request parameters',
-        issuesOf(errors),
-      ),
+      queryError(QueryErrorCode.InvalidRequest, 'invalid request parameters', issuesOf(errors)),
   });
 }

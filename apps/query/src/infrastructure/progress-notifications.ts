@@ -15,14 +15,30 @@ export class ProgressNotifications implements OnApplicationShutdown {
   private connecting: Promise<void> | null = null;
   private readonly waiting = new Set<() => void>();
   private closed = false;
+  /** Counts notifications, so a waiter can tell whether one came while it was checking. */
+  private generation = 0;
 
   constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
 
-  /** Resolves at the next notification, or after `ms` at the latest. */
-  async next(ms: number): Promise<void> {
+  /** Take before checking the read models; hand to `next` so a notification in between counts. */
+  get mark(): number {
+    return this.generation;
+  }
+
+  /** Starts listening if it does not yet; a failure leaves waiters to their own timers. */
+  async listen(): Promise<void> {
     await this.ensureListening().catch((error: unknown) => {
       this.logger.debug(`progress listener unavailable: ${String(error)}`);
     });
+  }
+
+  /**
+   * Resolves at the next notification after `since` (a `mark`), at once when one already came,
+   * or after `ms` at the latest.
+   */
+  async next(ms: number, since: number): Promise<void> {
+    await this.listen();
+    if (this.generation !== since) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -43,21 +59,24 @@ export class ProgressNotifications implements OnApplicationShutdown {
 
   private ensureListening(): Promise<void> {
     if (this.listener !== null || this.closed) return Promise.resolve();
-    this.connecting ??= this.listen().finally(() => {
+    this.connecting ??= this.subscribe().finally(() => {
       this.connecting = null;
     });
     return this.connecting;
   }
 
-  private async listen(): Promise<void> {
+  private async subscribe(): Promise<void> {
     const client = await this.pool.connect();
     client.on('error', () => {
       this.drop(client);
+      this.generation += 1;
       // Wake everyone: they check again and, while the database is down, answer 503 themselves.
       this.wakeAll();
     });
     client.on('notification', (message: Notification) => {
-      if (message.channel === PROJECTION_PROGRESS_CHANNEL) this.wakeAll();
+      if (message.channel !== PROJECTION_PROGRESS_CHANNEL) return;
+      this.generation += 1;
+      this.wakeAll();
     });
     try {
       await client.query(`LISTEN ${PROJECTION_PROGRESS_CHANNEL}`);
@@ -70,6 +89,9 @@ export class ProgressNotifications implements OnApplicationShutdown {
       return;
     }
     this.listener = client;
+    // Commits made before LISTEN took effect sent notifications no one heard: look again.
+    this.generation += 1;
+    this.wakeAll();
   }
 
   private wakeAll(): void {

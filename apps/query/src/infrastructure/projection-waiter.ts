@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { EventStore } from '@cx/event-store';
 import { ProjectionProgress } from '@cx/read-models';
 import type { QueryConfig } from '../config/query.config';
-import { QueryErrorCode, QueryException } from '../query.exception';
+import { QueryErrorCode, queryError } from '../query.exception';
 import { ProgressNotifications } from './progress-notifications';
 import { PG_POOL, QUERY_CONFIG } from './query.tokens';
 import { readFromStore } from './store-availability';
@@ -47,13 +47,15 @@ export class ProjectionWaiter {
     if (minPosition === undefined) return;
     const budgetMs = waitMs ?? this.config.QUERY_DEFAULT_WAIT_MS;
     const deadline = Date.now() + budgetMs;
+    await this.notifications.listen();
     for (;;) {
+      const mark = this.notifications.mark;
       if (await readFromStore(() => this.caughtUp(scope, minPosition))) return;
       const left = deadline - Date.now();
       if (left <= 0) break;
-      await this.notifications.next(Math.min(left, FALLBACK_RECHECK_MS));
+      await this.notifications.next(Math.min(left, FALLBACK_RECHECK_MS), mark);
     }
-    throw new QueryException(QueryErrorCode.ProjectionNotCaughtUp, 'projection not caught up', [
+    throw queryError(QueryErrorCode.ProjectionNotCaughtUp, 'projection not caught up', [
       {
         path: 'minPosition',
         message: `events up to position ${minPosition} are not all applied by the projection after ${budgetMs} ms; retry later`,

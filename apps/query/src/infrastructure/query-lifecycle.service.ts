@@ -1,13 +1,12 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
+import { ServiceLifecycle } from '@cx/platform';
 import { PG_POOL } from './query.tokens';
 
-/** Closes the pool once the HTTP server has stopped taking requests. */
+/** Nothing runs in the background: the pool is ended once the HTTP server stops taking requests. */
 @Injectable()
-export class QueryLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(PG_POOL) private readonly pool: Pool) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.pool.end();
+export class QueryLifecycle extends ServiceLifecycle {
+  constructor(@Inject(PG_POOL) pool: Pool) {
+    super({ pool });
   }
 }

@@ -1,5 +1,5 @@
 import { isStoreUnavailable } from '@cx/event-store';
-import { QueryErrorCode, QueryException } from '../query.exception';
+import { QueryErrorCode, queryError } from '../query.exception';
 
 /** Runs a read; an unreachable database becomes a typed 503 the client can retry, not a 500. */
 export async function readFromStore<T>(read: () => Promise<T>): Promise<T> {
@@ -7,7 +7,7 @@ export async function readFromStore<T>(read: () => Promise<T>): Promise<T> {
     return await read();
   } catch (error) {
     if (isStoreUnavailable(error)) {
-      throw new QueryException(QueryErrorCode.StoreUnavailable, 'read store unreachable', [
+      throw queryError(QueryErrorCode.StoreUnavailable, 'read store unreachable', [
         { path: '', message: 'the database is unreachable; retry later' },
       ]);
     }

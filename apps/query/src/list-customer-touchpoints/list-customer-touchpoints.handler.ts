@@ -3,7 +3,7 @@ import { EventStore, type StoredTouchpoint } from '@cx/event-store';
 import { decodeCursor, encodeCursor } from '../common/page-cursor';
 import { ProjectionWaiter } from '../infrastructure/projection-waiter';
 import { readFromStore } from '../infrastructure/store-availability';
-import { QueryException } from '../query.exception';
+import { customerNotFound } from '../query.exception';
 import { ListCustomerTouchpointsQuery } from './list-customer-touchpoints.query';
 import type {
   CustomerTimelineResponseDto,
@@ -46,8 +46,7 @@ export class ListCustomerTouchpointsHandler implements IQueryHandler<
         ...(before === undefined ? {} : { before }),
       }),
     );
-    if (rows.length === 0 && before === undefined)
-      throw QueryException.customerNotFound(customerId);
+    if (rows.length === 0 && before === undefined) throw customerNotFound(customerId);
     const items = rows.slice(0, page.limit).map(toItem);
     const last = items[items.length - 1];
     return {

@@ -1,19 +1,35 @@
 import type { ValidationIssue } from '@cx/contracts';
+import type { ErrorKind } from './error-kind';
 
 /**
- * Base of every typed application error. Deep code throws a subclass with a code enum; only the
- * HTTP edge (`HttpErrorFilter`) turns it into a status and an error body.
+ * The one typed application error. The code is the stable snake_case string clients see; the kind
+ * is what the edge turns into a transport status, so deep code never chooses an HTTP status.
  */
-export abstract class AppException<Code extends string = string> extends Error {
-  /** HTTP status the edge answers with. */
-  abstract readonly httpStatus: number;
-
-  protected constructor(
-    readonly code: Code,
+export class AppException extends Error {
+  constructor(
+    readonly code: string,
+    readonly kind: ErrorKind,
     message: string,
     readonly details: readonly ValidationIssue[] = [],
   ) {
     super(message);
-    this.name = new.target.name;
+    this.name = 'AppException';
   }
+}
+
+/** Builds a feature's errors from its code enum, each code raised with its one kind. */
+export type AppErrorFactory<Code extends string> = (
+  code: Code,
+  message: string,
+  details?: readonly ValidationIssue[],
+) => AppException;
+
+/**
+ * A feature declares its codes once with their kinds (`Record<Code, ErrorKind>`, so a new code
+ * cannot be added without one) and raises them through the returned factory.
+ */
+export function appErrorFactory<Code extends string>(
+  kinds: Readonly<Record<Code, ErrorKind>>,
+): AppErrorFactory<Code> {
+  return (code, message, details = []) => new AppException(code, kinds[code], message, details);
 }

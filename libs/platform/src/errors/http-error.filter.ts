@@ -9,6 +9,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ErrorBody, ValidationIssue } from '@cx/contracts';
 import { AppException } from './app.exception';
+import { httpStatusOf } from './http-status';
 
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'bad_request',
@@ -44,7 +45,9 @@ function exposedClientError(error: unknown): { status: number; message: string }
 
 /**
  * The one place where errors become HTTP answers: every error gets `{ error, details }`, and
- * nothing about the internals leaks out of a 500 (it is logged instead).
+ * nothing about the internals leaks out of a 500 (it is logged instead). Only HTTP requests are
+ * answered here; an error raised in another context (a future gRPC handler) is thrown on
+ * unchanged, for that transport's own filter.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -53,6 +56,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
     const { status, body } = this.toAnswer(exception);
     const response: unknown = host.switchToHttp().getResponse();
     this.adapterHost.httpAdapter.reply(response, body, status);
@@ -60,13 +64,9 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   private toAnswer(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof AppException) {
-      // `instanceof` on a generic class narrows to AppException<any>; the code is a string.
-      const code: string = (exception as AppException).code;
-      if (exception.httpStatus >= 500) this.logger.warn(`${exception.code}: ${exception.message}`);
-      return {
-        status: exception.httpStatus,
-        body: { error: code, details: exception.details },
-      };
+      const status: number = httpStatusOf(exception.kind);
+      if (status >= 500) this.logger.warn(`${exception.code}: ${exception.message}`);
+      return { status, body: { error: exception.code, details: exception.details } };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

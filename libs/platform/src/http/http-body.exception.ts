@@ -1,5 +1,5 @@
-import { HttpStatus } from '@nestjs/common';
-import { AppException } from '../errors/app.exception';
+import { appErrorFactory, type AppException } from '../errors/app.exception';
+import { ErrorKind } from '../errors/error-kind';
 
 export enum HttpBodyErrorCode {
   MalformedJson = 'malformed_json',
@@ -8,19 +8,16 @@ export enum HttpBodyErrorCode {
   Unreadable = 'unreadable_body',
 }
 
-const STATUS: Readonly<Record<HttpBodyErrorCode, number>> = {
-  [HttpBodyErrorCode.MalformedJson]: HttpStatus.BAD_REQUEST,
-  [HttpBodyErrorCode.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
-  [HttpBodyErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-  [HttpBodyErrorCode.Unreadable]: HttpStatus.BAD_REQUEST,
+const KIND: Readonly<Record<HttpBodyErrorCode, ErrorKind>> = {
+  [HttpBodyErrorCode.MalformedJson]: ErrorKind.InvalidArgument,
+  [HttpBodyErrorCode.PayloadTooLarge]: ErrorKind.PayloadTooLarge,
+  [HttpBodyErrorCode.UnsupportedMediaType]: ErrorKind.UnsupportedMediaType,
+  [HttpBodyErrorCode.Unreadable]: ErrorKind.InvalidArgument,
 };
 
-/** A request body refused before any controller sees it. */
-export class HttpBodyException extends AppException<HttpBodyErrorCode> {
-  readonly httpStatus: number;
+const bodyError = appErrorFactory(KIND);
 
-  constructor(code: HttpBodyErrorCode, message: string) {
-    super(code, message, [{ path: '', message }]);
-    this.httpStatus = STATUS[code];
-  }
+/** A request body refused before any controller sees it; the problem is the body as a whole. */
+export function httpBodyError(code: HttpBodyErrorCode, message: string): AppException {
+  return bodyError(code, message, [{ path: '', message }]);
 }

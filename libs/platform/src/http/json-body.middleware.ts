@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpBodyErrorCode as Code, HttpBodyException } from './http-body.exception';
+import type { AppException } from '../errors/app.exception';
+import { HttpBodyErrorCode as Code, httpBodyError } from './http-body.exception';
 
 export interface JsonBodyOptions {
   /** Largest accepted body, in bytes. */
@@ -22,7 +23,7 @@ function isJsonMediaType(contentType: string | undefined): boolean {
 /**
  * A strict JSON body reader with a per-route size limit: 415 unless `application/json` (UTF-8,
  * not compressed), 413 above the limit (checked on Content-Length first, then while streaming),
- * 400 for malformed JSON. Errors are typed `HttpBodyException`s, so the global filter shapes them.
+ * 400 for malformed JSON. Errors are typed `AppException`s, so the global filter shapes them.
  * Mount it per path with `app.use(path, jsonBody(...))`, the most specific path first: a body
  * already read by an earlier mount is left alone.
  */
@@ -30,8 +31,8 @@ export function jsonBody(
   options: JsonBodyOptions,
 ): (req: RequestWithBody, res: ServerResponse, next: Next) => void {
   const limit = options.limitBytes;
-  const tooLarge = (): HttpBodyException =>
-    new HttpBodyException(Code.PayloadTooLarge, `request body larger than ${limit} bytes`);
+  const tooLarge = (): AppException =>
+    httpBodyError(Code.PayloadTooLarge, `request body larger than ${limit} bytes`);
 
   return (req, _res, next) => {
     if (!METHODS_WITH_BODY.has(req.method ?? '') || req.body !== undefined) {
@@ -40,20 +41,14 @@ export function jsonBody(
     }
     if (!isJsonMediaType(req.headers['content-type'])) {
       next(
-        new HttpBodyException(
-          Code.UnsupportedMediaType,
-          'Content-Type must be application/json (UTF-8)',
-        ),
+        httpBodyError(Code.UnsupportedMediaType, 'Content-Type must be application/json (UTF-8)'),
       );
       return;
     }
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity') {
       next(
-        new HttpBodyException(
-          Code.UnsupportedMediaType,
-          `Content-Encoding ${encoding} is not supported`,
-        ),
+        httpBodyError(Code.UnsupportedMediaType, `Content-Encoding ${encoding} is not supported`),
       );
       return;
     }
@@ -82,10 +77,8 @@ export function jsonBody(
       }
       chunks.push(chunk);
     });
-    req.on('aborted', () => finish(new HttpBodyException(Code.Unreadable, 'request aborted')));
-    req.on('error', () =>
-      finish(new HttpBodyException(Code.Unreadable, 'request body could not be read')),
-    );
+    req.on('aborted', () => finish(httpBodyError(Code.Unreadable, 'request aborted')));
+    req.on('error', () => finish(httpBodyError(Code.Unreadable, 'request body could not be read')));
     req.on('end', () => {
       if (done) return;
       const text = Buffer.concat(chunks).toString('utf8');
@@ -93,7 +86,7 @@ export function jsonBody(
         req.body = JSON.parse(text) as unknown;
       } catch (error) {
         const reason = error instanceof Error ? error.message : 'invalid JSON';
-        finish(new HttpBodyException(Code.MalformedJson, `malformed JSON: ${reason}`));
+        finish(httpBodyError(Code.MalformedJson, `malformed JSON: ${reason}`));
         return;
       }
       finish();
