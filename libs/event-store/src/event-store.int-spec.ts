@@ -107,7 +107,7 @@ describe('EventStore (real Postgres)', () => {
     return Number(rows[0]?.n);
   }
 
-  it('takes the re-read path when a racer commits between lookup and insert', async () => {
+  it('reads back what a concurrent writer stored first, and reports the conflict', async () => {
     const contested = touchpoint('c-race-2');
     let releaseFirst!: () => void;
     const held = new Promise<void>((resolve) => (releaseFirst = resolve));
@@ -127,6 +127,46 @@ describe('EventStore (real Postgres)', () => {
       status: 'conflict',
       position: a?.position,
     });
+  });
+
+  it('commits overlapping appends together (group commit), answering each call its own results', async () => {
+    const calls = Array.from({ length: 50 }, (_, i) => [touchpoint(`c-group-${i % 7}`)]);
+    const answers = await Promise.all(calls.map((call) => store.append(call)));
+    const ids = calls.flat().map((t) => t.touchpointId);
+    expect(answers.map((a) => a.map((r) => [r.touchpointId, r.status]))).toEqual(
+      calls.map((call) => call.map((t) => [t.touchpointId, 'accepted'])),
+    );
+    expect(new Set(answers.flat().map((r) => r.position)).size).toBe(50);
+    // xmin names the inserting transaction: far fewer transactions than calls.
+    const { rows } = await db.pool.query<{ transactions: string }>(
+      'SELECT count(DISTINCT xmin::text) AS transactions FROM touchpoint_events WHERE touchpoint_id = ANY($1)',
+      [ids],
+    );
+    expect(Number(rows[0]?.transactions)).toBeLessThan(10);
+  });
+
+  it('fails only the call the database refuses when it shared a group with others', async () => {
+    const before = await store.headPosition();
+    const good = [touchpoint('c-group-ok'), touchpoint('c-group-ok-2')];
+    // Postgres refuses a lone surrogate in JSONB: the whole shared transaction fails at first.
+    const bad = touchpoint('c-group-bad', { touchpointName: 'a\ud800b' });
+    const outcomes = await Promise.allSettled([
+      store.append([touchpoint('c-group-first')]),
+      store.append([touchpoint('c-group-second')]),
+      store.append([good[0] as Touchpoint]),
+      store.append([bad]),
+      store.append([good[1] as Touchpoint]),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+    ]);
+    expect(await countStored([bad.touchpointId])).toBe(0);
+    expect(await countStored(good.map((t) => t.touchpointId))).toBe(2);
+    expect(await store.headPosition()).toBeGreaterThan(before);
   });
 
   it('makes positions visible in the order they were taken (no sequence gap for readers)', async () => {

@@ -14,6 +14,7 @@ import type {
   PersonalDataCipher,
   Queryable,
 } from './personal-data-cipher';
+import { GroupCommitter } from './group-commit';
 import { inTransaction } from './transaction';
 
 export type AppendStatus = 'accepted' | 'duplicate' | 'conflict';
@@ -59,8 +60,9 @@ export const TOUCHPOINT_EVENTS_TABLE = 'touchpoint_events';
  * it until COMMIT (Postgres makes a commit visible before it releases the transaction's locks):
  * positions become visible in the order they were taken, so whatever a reader sees is a complete
  * prefix. A rolled-back append leaves a hole that never fills; the relay just passes it and never
- * waits for a position. Only the INSERT, the NOTIFY and the COMMIT run under the lock: key lookup,
- * sealing, digests and the duplicate lookup all happen before it.
+ * waits for a position. Only the INSERT (with the read-back of ids it skipped), the NOTIFY and the
+ * COMMIT run under the lock: key lookup, sealing and digests happen before it, and group commit
+ * makes one lock hold serve every request that queued meanwhile.
  */
 const APPEND_LOCK_KEY = 0x63787470; // 'cxtp'
 
@@ -104,13 +106,27 @@ interface EventRow {
   personal: SealedPersonalData | null;
 }
 
+/** How concurrent appends share transactions (see `GroupCommitter`). */
+const GROUP_COMMIT = { maxItems: 5000, maxInFlight: 2 } as const;
+
 export class EventStore {
+  private readonly committer: GroupCommitter<Prepared, AppendResult>;
+
   constructor(
     private readonly pool: Pool,
     private readonly cipher: PersonalDataCipher,
-  ) {}
+  ) {
+    this.committer = new GroupCommitter(
+      (items) => inTransaction(this.pool, (client) => this.appendInTransaction(client, items)),
+      GROUP_COMMIT,
+    );
+  }
 
-  /** Stores the new touchpoints of the list in one transaction, all or nothing. */
+  /**
+   * Stores the new touchpoints of the list, all or nothing. Calls that overlap share one
+   * transaction (group commit); each still succeeds or fails as a whole, and a touchpoint sent by
+   * two of them is accepted once and a duplicate (or conflict) for the other, as if in sequence.
+   */
   async append(
     touchpoints: readonly Touchpoint[],
     options: AppendOptions = {},
@@ -121,13 +137,20 @@ export class EventStore {
       const publicDigest = createHash('sha256').update(canonicalJson(publicPart)).digest('hex');
       return { touchpoint, publicPart, personal, publicDigest };
     });
+    const { beforeCommit } = options;
+    if (beforeCommit === undefined) return this.committer.submit(prepared);
     return inTransaction(this.pool, async (client) => {
       const results = await this.appendInTransaction(client, prepared);
-      if (options.beforeCommit) await options.beforeCommit();
+      await beforeCommit();
       return results;
     });
   }
 
+  /**
+   * Set-based: one INSERT takes every new touchpoint and skips the stored ones (the unique index
+   * decides, so a concurrent append of the same id cannot slip in between a lookup and the
+   * insert); only the touchpoints it skipped are read back, to tell duplicates from conflicts.
+   */
   private async appendInTransaction(
     client: PoolClient,
     prepared: readonly Prepared[],
@@ -138,75 +161,62 @@ export class EventStore {
     const keys = await this.cipher.obtainKeys(client, withPersonal);
     const sealed = prepared.map((p) => this.seal(p, keys));
 
-    const ids = [...new Set(sealed.map((s) => s.touchpoint.touchpointId))];
-    const stored = new Map<string, { position: number; digest: string }>();
-    const existing = await client.query<StoredRow>(
-      'SELECT touchpoint_id, position, payload_digest FROM touchpoint_events WHERE touchpoint_id = ANY($1::text[])',
-      [ids],
-    );
-    for (const row of existing.rows) {
-      stored.set(row.touchpoint_id, { position: Number(row.position), digest: row.payload_digest });
-    }
-
-    // First occurrence of each new id wins; later ones in the same call are compared to it.
+    // First occurrence of each id wins; later ones in the same call are compared to it.
     const firstOfId = new Map<string, Sealed>();
-    const toInsert: Sealed[] = [];
     for (const item of sealed) {
       const id = item.touchpoint.touchpointId;
-      if (stored.has(id) || firstOfId.has(id)) continue;
-      firstOfId.set(id, item);
-      toInsert.push(item);
+      if (!firstOfId.has(id)) firstOfId.set(id, item);
     }
+    const candidates = [...firstOfId.values()];
 
+    const stored = new Map<string, { position: number; digest: string }>();
+    await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
+    const { rows } = await client.query<{ touchpoint_id: string; position: string }>(
+      `INSERT INTO ${TOUCHPOINT_EVENTS_TABLE}
+         (touchpoint_id, customer_id, occurred_at, interaction, channel, payload, personal, payload_digest)
+       SELECT id, customer, occurred::timestamptz, interaction, channel, payload::jsonb, personal::jsonb, digest
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+              WITH ORDINALITY AS t(id, customer, occurred, interaction, channel, payload, personal, digest, ord)
+        ORDER BY ord
+       ON CONFLICT (touchpoint_id) DO NOTHING
+       RETURNING touchpoint_id, position`,
+      [
+        candidates.map((s) => s.touchpoint.touchpointId),
+        candidates.map((s) => s.touchpoint.customerId),
+        candidates.map((s) => s.touchpoint.occurredAt),
+        candidates.map((s) => s.touchpoint.interaction),
+        candidates.map((s) => s.touchpoint.channel),
+        candidates.map((s) => JSON.stringify(s.publicPart)),
+        candidates.map((s) => (s.sealed === null ? null : JSON.stringify(s.sealed))),
+        candidates.map((s) => s.digest),
+      ],
+    );
     const inserted = new Set<string>();
-    if (toInsert.length > 0) {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
-      const { rows } = await client.query<{ touchpoint_id: string; position: string }>(
-        `INSERT INTO touchpoint_events
-           (touchpoint_id, customer_id, occurred_at, interaction, channel, payload, personal, payload_digest)
-         SELECT id, customer, occurred::timestamptz, interaction, channel, payload::jsonb, personal::jsonb, digest
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-                WITH ORDINALITY AS t(id, customer, occurred, interaction, channel, payload, personal, digest, ord)
-          ORDER BY ord
-         ON CONFLICT (touchpoint_id) DO NOTHING
-         RETURNING touchpoint_id, position`,
-        [
-          toInsert.map((s) => s.touchpoint.touchpointId),
-          toInsert.map((s) => s.touchpoint.customerId),
-          toInsert.map((s) => s.touchpoint.occurredAt),
-          toInsert.map((s) => s.touchpoint.interaction),
-          toInsert.map((s) => s.touchpoint.channel),
-          toInsert.map((s) => JSON.stringify(s.publicPart)),
-          toInsert.map((s) => (s.sealed === null ? null : JSON.stringify(s.sealed))),
-          toInsert.map((s) => s.digest),
-        ],
+    for (const row of rows) {
+      inserted.add(row.touchpoint_id);
+      stored.set(row.touchpoint_id, {
+        position: Number(row.position),
+        digest: firstOfId.get(row.touchpoint_id)?.digest ?? '',
+      });
+    }
+    const skipped = candidates
+      .map((s) => s.touchpoint.touchpointId)
+      .filter((id) => !inserted.has(id));
+    if (skipped.length > 0) {
+      const existing = await client.query<StoredRow>(
+        `SELECT touchpoint_id, position, payload_digest FROM ${TOUCHPOINT_EVENTS_TABLE}
+          WHERE touchpoint_id = ANY($1::text[])`,
+        [skipped],
       );
-      for (const row of rows) {
-        inserted.add(row.touchpoint_id);
+      for (const row of existing.rows) {
         stored.set(row.touchpoint_id, {
           position: Number(row.position),
-          digest: firstOfId.get(row.touchpoint_id)?.digest ?? '',
+          digest: row.payload_digest,
         });
       }
-      // Ids a concurrent append committed between our lookup and our insert: read what won.
-      const raced = toInsert
-        .map((s) => s.touchpoint.touchpointId)
-        .filter((id) => !inserted.has(id));
-      if (raced.length > 0) {
-        const winners = await client.query<StoredRow>(
-          'SELECT touchpoint_id, position, payload_digest FROM touchpoint_events WHERE touchpoint_id = ANY($1::text[])',
-          [raced],
-        );
-        for (const row of winners.rows) {
-          stored.set(row.touchpoint_id, {
-            position: Number(row.position),
-            digest: row.payload_digest,
-          });
-        }
-      }
-      if (rows.length > 0) {
-        await client.query('SELECT pg_notify($1, $2)', [TOUCHPOINT_EVENTS_CHANNEL, '']);
-      }
+    }
+    if (rows.length > 0) {
+      await client.query('SELECT pg_notify($1, $2)', [TOUCHPOINT_EVENTS_CHANNEL, '']);
     }
 
     const reported = new Set<string>();
