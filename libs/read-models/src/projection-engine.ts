@@ -74,12 +74,15 @@ export interface PartitionBatchOptions {
 export interface BatchTarget {
   readonly appliedTouchpoints: string;
   readonly live: boolean;
+  /** Every call hands whole customer histories (the rebuild's customer-by-customer pass). */
+  readonly completeHistories: boolean;
   readonly table: (name: string) => string;
 }
 
 export const LIVE_TARGET: BatchTarget = {
   appliedTouchpoints: APPLIED_TOUCHPOINTS.name,
   live: true,
+  completeHistories: false,
   table: (name) => name,
 };
 
@@ -99,6 +102,7 @@ export async function applyToProjections(
     table: target.table,
     appliedTouchpoints: target.appliedTouchpoints,
     live: target.live,
+    completeHistories: target.completeHistories,
   };
   let insights = 0;
   for (const projection of projections) {

@@ -55,6 +55,7 @@ function rebuildTarget(rebuilt: readonly Projection[]): BatchTarget {
   return {
     appliedTouchpoints: copyOf(APPLIED_TOUCHPOINTS.name),
     live: false,
+    completeHistories: false,
     table: (name) => (owned.has(name) ? copyOf(name) : name),
   };
 }
@@ -95,22 +96,29 @@ export async function rebuildProjections(
       options.includeUnapplied === true,
       progress,
     );
+    // The ledger's index on customer first: every chunk below reads whole customers by it.
+    for (const statement of createIndexStatements(APPLIED_TOUCHPOINTS, REBUILD_SUFFIX)) {
+      await client.query(statement);
+    }
     const customers = await customersOf(client, target.appliedTouchpoints);
     for (let i = 0; i < customers.length; i += chunk) {
       const slice = customers.slice(i, i + chunk);
       await applyToProjections(
         client,
         rebuilt,
-        target,
+        { ...target, completeHistories: true },
         await historiesOf(client, target.appliedTouchpoints, slice),
       );
       progress(
         `projected ${Math.min(i + chunk, customers.length)} of ${customers.length} customers`,
       );
     }
-    for (const table of [APPLIED_TOUCHPOINTS, ...tables]) {
-      for (const statement of createIndexStatements(table, REBUILD_SUFFIX))
+    for (const table of tables) {
+      for (const statement of createIndexStatements(table, REBUILD_SUFFIX)) {
         await client.query(statement);
+      }
+    }
+    for (const table of [APPLIED_TOUCHPOINTS, ...tables]) {
       await client.query(`ANALYZE ${copyOf(table.name)}`);
     }
     const others = all.filter((p) => !rebuilt.includes(p));
@@ -226,7 +234,7 @@ async function switchOver(
   await applyToProjections(
     client,
     others,
-    { appliedTouchpoints: copy, live: true, table: (name) => name },
+    { appliedTouchpoints: copy, live: true, completeHistories: false, table: (name) => name },
     toItems(ahead),
   );
   for (const table of tables) {

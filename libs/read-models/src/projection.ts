@@ -26,6 +26,11 @@ export interface ProjectionBatch {
    * events go out); `false` while a rebuild fills fresh copies.
    */
   readonly live: boolean;
+  /**
+   * `true` when the touchpoints handed over are the complete histories of their customers (as the
+   * rebuild hands them), so a projection that recomputes from history need not read it again.
+   */
+  readonly completeHistories: boolean;
 }
 
 export interface ProjectionOutcome {

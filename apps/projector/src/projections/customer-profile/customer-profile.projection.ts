@@ -47,7 +47,9 @@ export const customerProfileProjection: Projection = {
       else group.push(item);
     }
     const customers = [...newByCustomer.keys()].sort();
-    const histories = await readHistories(batch.client, batch.appliedTouchpoints, customers);
+    const histories = batch.completeHistories
+      ? newByCustomer
+      : await readHistories(batch.client, batch.appliedTouchpoints, customers);
     const projected = customers.flatMap((customerId) => {
       const history = histories.get(customerId);
       return history === undefined || history.length === 0 ? [] : [projectCustomer(history)];
