@@ -1,5 +1,6 @@
 // Three tiers by file suffix: *.spec.ts (pure, no I/O), *.int-spec.ts and test/**/*.e2e-spec.ts
-// (real Kafka and Postgres, one shared stack started by the global setup).
+// (real Kafka and Postgres, one shared stack started by the global setup), and the slow fault
+// suite test/faults/**/*.faults-spec.ts (project `faults`, run by `npm run test:faults` only).
 const swc = [
   '@swc/jest',
   {
@@ -50,6 +51,15 @@ module.exports = {
         '<rootDir>/infra/**/*.int-spec.ts',
         '<rootDir>/test/**/*.e2e-spec.ts',
       ],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+    {
+      // The slow fault suite (npm run test:faults): outages held for seconds under an open-loop
+      // load. `npm test` selects unit and integration only; the same stack and global setup.
+      ...common,
+      displayName: 'faults',
+      testMatch: ['<rootDir>/test/faults/**/*.faults-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },

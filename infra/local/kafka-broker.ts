@@ -411,3 +411,24 @@ export async function startKafka(options: KafkaBrokerOptions = {}): Promise<Kafk
     stop: (stopOptions = {}) => stopKafkaBroker(dataDir, stopOptions),
   };
 }
+
+/**
+ * Freezes the broker recorded in `dataDir` (SIGSTOP): its sockets stay open but it answers
+ * nothing, as in a long GC pause or a stalled host. Returns its pid; `resumeKafkaBroker` undoes it.
+ */
+export function pauseKafkaBroker(dataDir: string): number {
+  const pid = brokerPidFromState(dataDir);
+  if (pid === null) {
+    throw new Error(`No Kafka broker recorded in ${dataDir} runs: nothing to pause`);
+  }
+  process.kill(pid, 'SIGSTOP');
+  return pid;
+}
+
+/** Wakes the broker paused by `pauseKafkaBroker` (SIGCONT). */
+export function resumeKafkaBroker(dataDir: string): void {
+  const pid = brokerPidFromState(dataDir);
+  if (pid !== null) {
+    process.kill(pid, 'SIGCONT');
+  }
+}

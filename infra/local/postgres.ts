@@ -1,11 +1,19 @@
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { cacheDir, repoRoot } from './repo-root';
-import { readTail, silent, waitUntil, withLock, type LogLine } from './process-utils';
+import { isAlive, readTail, silent, waitUntil, withLock, type LogLine } from './process-utils';
 
 const execFileAsync = promisify(execFile);
 
@@ -350,4 +358,136 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
     }
   }
   return startEmbedded(options, database, log);
+}
+
+// ---- outages for fault tests: stop, start, pause and resume the server itself ----
+
+/**
+ * Stops the server described by `target` (`immediate`: like a crash, no checkpoint, every
+ * connection cut; `fast`: a clean shutdown). Resolves once it is down.
+ */
+export async function stopPostgresServer(
+  target: PostgresRestartTarget,
+  options: { mode?: 'immediate' | 'fast' } = {},
+): Promise<void> {
+  const mode = options.mode ?? 'immediate';
+  switch (target.mode) {
+    case 'external':
+      throw new Error('Cannot stop an external Postgres (DATABASE_URL was given)');
+    case 'local':
+      await execFileAsync(
+        'pg_ctlcluster',
+        ['--skip-systemctl-redirect', target.version, target.cluster, 'stop', '-m', mode],
+        { timeout: 120_000 },
+      );
+      break;
+    case 'embedded':
+      await pgCtl(target.dataDir, ['-w', '-t', '60', '-m', mode, 'stop']);
+      break;
+  }
+}
+
+/** Starts the server described by `target` again and waits until it accepts connections. */
+export async function startPostgresServer(target: PostgresRestartTarget): Promise<void> {
+  switch (target.mode) {
+    case 'external':
+      throw new Error('Cannot start an external Postgres (DATABASE_URL was given)');
+    case 'local':
+      await execFileAsync(
+        'pg_ctlcluster',
+        ['--skip-systemctl-redirect', target.version, target.cluster, 'start'],
+        { timeout: 120_000 },
+      );
+      break;
+    case 'embedded':
+      await startEmbeddedServer(target.dataDir, target.port);
+      break;
+  }
+  if (!(await waitUntil(() => canConnect(target.url), 60_000, 100))) {
+    throw new Error(`Postgres did not accept connections within 60 s after the start`);
+  }
+}
+
+/** The data directory of the server described by `target`. */
+async function postgresDataDir(target: PostgresRestartTarget): Promise<string> {
+  switch (target.mode) {
+    case 'external':
+      throw new Error('An external Postgres (DATABASE_URL was given) has no data directory here');
+    case 'embedded':
+      return target.dataDir;
+    case 'local': {
+      // Ver Cluster Port Status Owner Data-directory Log-file
+      const { stdout } = await execFileAsync('pg_lsclusters', ['--no-header'], { timeout: 10_000 });
+      for (const line of stdout.split('\n')) {
+        const [version, cluster, , , , dataDir] = line.trim().split(/\s+/);
+        if (version === target.version && cluster === target.cluster && dataDir) return dataDir;
+      }
+      return join('/var/lib/postgresql', target.version, target.cluster);
+    }
+  }
+}
+
+/**
+ * The postmaster's pid (first line of `postmaster.pid` in the data directory) and its children
+ * (every backend and auxiliary process), or null when the server does not run.
+ */
+export async function postgresProcessIds(
+  target: PostgresRestartTarget,
+): Promise<{ postmaster: number; children: number[] } | null> {
+  let postmaster: number;
+  try {
+    const pidFile = join(await postgresDataDir(target), 'postmaster.pid');
+    postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(postmaster) || postmaster <= 0 || !isAlive(postmaster)) return null;
+  const { stdout } = await execFileAsync('pgrep', ['-P', String(postmaster)]).catch(() => ({
+    stdout: '',
+  }));
+  const children = stdout
+    .split('\n')
+    .map((s) => Number(s.trim()))
+    .filter((pid) => Number.isInteger(pid) && pid > 0);
+  return { postmaster, children };
+}
+
+/**
+ * Freezes the server (SIGSTOP to the postmaster, then to every child): connections stay open but
+ * nothing answers, as on a stalled host. Returns the pids stopped; `resumePostgresServer` undoes it.
+ */
+export async function pausePostgresServer(target: PostgresRestartTarget): Promise<number[]> {
+  const pids = await postgresProcessIds(target);
+  if (pids === null) throw new Error('Postgres does not run: nothing to pause');
+  // The postmaster first, so that it forks no new backend the signal would miss.
+  process.kill(pids.postmaster, 'SIGSTOP');
+  const after = (await postgresProcessIds(target))?.children ?? pids.children;
+  const children = [...new Set([...pids.children, ...after])];
+  for (const pid of children) {
+    try {
+      process.kill(pid, 'SIGSTOP');
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return [pids.postmaster, ...children];
+}
+
+/** Wakes a server paused by `pausePostgresServer` (SIGCONT to the children, then the postmaster). */
+export async function resumePostgresServer(
+  target: PostgresRestartTarget,
+  paused: readonly number[] = [],
+): Promise<void> {
+  const pids = await postgresProcessIds(target);
+  const postmasters = new Set([...paused.slice(0, 1), ...(pids ? [pids.postmaster] : [])]);
+  const children = [...new Set([...paused.slice(1), ...(pids?.children ?? [])])];
+  // Children before the postmaster: it must not find them stopped when it runs again.
+  const all = [...children.filter((pid) => !postmasters.has(pid)), ...postmasters];
+  for (const pid of all) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // Exited meanwhile.
+    }
+  }
 }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:net';
@@ -142,4 +143,97 @@ function readFileOr(file: string, fallback: string): string {
   } catch {
     return fallback;
   }
+}
+
+/** The pause before restart number `restarts` + 1: `initialMs`, doubling, at most `maxMs`. */
+export function restartDelayMs(restarts: number, initialMs: number, maxMs: number): number {
+  return Math.min(initialMs * 2 ** Math.min(restarts, 30), maxMs);
+}
+
+export interface SuperviseOptions {
+  /** Names the process in the log lines. */
+  readonly name: string;
+  /** Starts the process (again); called at once and after every exit. */
+  readonly spawn: () => ChildProcess;
+  readonly log: LogLine;
+  /** First pause before a restart (default 500 ms); it doubles with each restart in a row. */
+  readonly initialDelayMs?: number;
+  /** Longest pause (default 30 s). */
+  readonly maxDelayMs?: number;
+  /** A process that ran this long before it exited was healthy: the pauses start over (30 s). */
+  readonly stableAfterMs?: number;
+}
+
+export interface Supervisor {
+  /** The running process, or null while waiting to restart it. */
+  readonly current: ChildProcess | null;
+  /** Restarts so far. */
+  readonly restarts: number;
+  /**
+   * Stops supervising and ends the process: `signal`, then SIGKILL after `graceMs`. Resolves once
+   * it is gone, so its ports are free.
+   */
+  stop(signal: NodeJS.Signals, graceMs: number): Promise<void>;
+}
+
+/**
+ * Keeps a process running: whenever it exits (a crash, a kill, a failed start) it is started
+ * again after a pause that grows while it keeps failing, with one log line per restart.
+ */
+export function supervise(options: SuperviseOptions): Supervisor {
+  const initialMs = options.initialDelayMs ?? 500;
+  const maxMs = options.maxDelayMs ?? 30_000;
+  const stableAfterMs = options.stableAfterMs ?? 30_000;
+  let current: ChildProcess | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let inARow = 0;
+  let restarts = 0;
+
+  const launch = (): void => {
+    const startedAt = Date.now();
+    const child = options.spawn();
+    current = child;
+    let ended = false;
+    const onEnd = (why: string): void => {
+      if (ended) return;
+      ended = true;
+      if (current === child) current = null;
+      if (stopped) return;
+      const ranMs = Date.now() - startedAt;
+      if (ranMs >= stableAfterMs) inARow = 0;
+      const delay = restartDelayMs(inARow, initialMs, maxMs);
+      inARow += 1;
+      restarts += 1;
+      options.log(
+        `${options.name} ${why} after ${(ranMs / 1000).toFixed(1)} s; restarting it in ${(delay / 1000).toFixed(1)} s (restart ${restarts})`,
+      );
+      timer = setTimeout(() => {
+        timer = null;
+        if (!stopped) launch();
+      }, delay);
+    };
+    child.once('exit', (code, signal) => onEnd(`exited (${signal ?? `code ${code ?? '?'}`})`));
+    // Without a listener a failed spawn would end the supervisor itself.
+    child.once('error', (error) => onEnd(`could not run (${error.message})`));
+  };
+
+  launch();
+  return {
+    get current() {
+      return current;
+    },
+    get restarts() {
+      return restarts;
+    },
+    async stop(signal, graceMs) {
+      stopped = true;
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      const child = current;
+      if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
+        await terminate(child.pid, signal, graceMs);
+      }
+    },
+  };
 }

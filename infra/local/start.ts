@@ -1,5 +1,5 @@
 // The terminal front end of `npm start`: console output is its job.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import { migrateDatabase } from '@cx/read-models';
 import { startKafka, type KafkaBroker } from './kafka-broker';
 import { startPostgres, type PostgresServer } from './postgres';
 import { repoRoot } from './repo-root';
-import { terminate, waitUntil } from './process-utils';
+import { supervise, waitUntil, type Supervisor } from './process-utils';
 
 interface ServiceSpec {
   readonly name: 'ingestion' | 'projector' | 'query';
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     startKafka({ log: say }),
     startPostgres({ log: say }),
   ]);
-  const children = new Map<string, ChildProcess>();
+  const supervisors = new Map<string, Supervisor>();
   let stopping = false;
   // The broker is an unref'd child: without this, the process would end (leaving the broker
   // behind) as soon as no service runs.
@@ -68,13 +68,8 @@ async function main(): Promise<void> {
     stopping = true;
     say('stopping...');
     clearInterval(keepAlive);
-    await Promise.all(
-      [...children.values()].map((child) =>
-        child.pid !== undefined && child.exitCode === null
-          ? terminate(child.pid, 'SIGTERM', 10_000)
-          : Promise.resolve(),
-      ),
-    );
+    // No restart after this; each service gets 10 s to stop, then SIGKILL, so its port is free.
+    await Promise.all([...supervisors.values()].map((s) => s.stop('SIGTERM', 10_000)));
     await Promise.all([kafka.stop(), postgres.stop()]);
     say('stopped');
     process.exit(code);
@@ -110,31 +105,34 @@ async function main(): Promise<void> {
   if (present.length === 0) {
     say('no built service found under dist/apps (run `npm run build`); Kafka and Postgres stay up');
   }
+  // A service that exits (a crash, a kill) is started again after a pause that grows while it
+  // keeps failing; the others and the broker keep running.
   for (const service of present) {
-    const child = spawn(
-      process.execPath,
-      [join(root, 'dist', 'apps', service.name, 'src', 'main.js')],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          KAFKA_BROKERS: kafka.brokers,
-          DATABASE_URL: postgres.url,
-          PORT: String(service.port),
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
     const prefix = `[${service.name}]`.padEnd(12);
-    forwardLines(child.stdout, prefix, false);
-    forwardLines(child.stderr, prefix, true);
-    children.set(service.name, child);
-    child.on('exit', (code, signal) => {
-      if (!stopping) {
-        say(`${service.name} exited (${signal ?? `code ${code ?? '?'}`}); stopping everything`);
-        void shutdown(1);
-      }
+    const supervisor = supervise({
+      name: service.name,
+      log: say,
+      spawn: () => {
+        const child = spawn(
+          process.execPath,
+          [join(root, 'dist', 'apps', service.name, 'src', 'main.js')],
+          {
+            cwd: root,
+            env: {
+              ...process.env,
+              KAFKA_BROKERS: kafka.brokers,
+              DATABASE_URL: postgres.url,
+              PORT: String(service.port),
+            },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+        forwardLines(child.stdout, prefix, false);
+        forwardLines(child.stderr, prefix, true);
+        return child;
+      },
     });
+    supervisors.set(service.name, supervisor);
   }
 
   await Promise.all(

@@ -7,6 +7,8 @@ import { startPostgres, type PostgresServer } from '../../infra/local/postgres';
 import { STACK_ENV } from './stack-env';
 import { claimTestSlot, releaseTestSlot } from './test-slot';
 import { cacheDir } from '../../infra/local/repo-root';
+import { rmSync } from 'node:fs';
+import { FAULT_REPORT_ROWS_ENV, faultReportRowsFile } from './fault-report';
 
 export interface TestStack {
   kafka: KafkaBroker;
@@ -77,6 +79,9 @@ export default async function globalSetup(): Promise<void> {
     process.env[STACK_ENV.kafkaPort] = String(slot.kafkaPort);
   }
   process.env[STACK_ENV.slotDir] = slot.kafkaDataDir;
+  // Fault tests append their report rows here; the teardown prints and writes the report.
+  process.env[FAULT_REPORT_ROWS_ENV] = faultReportRowsFile();
+  rmSync(faultReportRowsFile(), { force: true });
   log(
     `slot ${slot.index} ready in ${((Date.now() - started) / 1000).toFixed(1)} s: Kafka ${kafka.brokers}, Postgres ${postgres.mode}`,
   );

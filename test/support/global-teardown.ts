@@ -1,10 +1,17 @@
 // Must come first: later imports use the @cx/* aliases.
 import './register-aliases';
 import { stopKafkaBroker } from '../../infra/local/kafka-broker';
+import { writeFaultReport } from './fault-report';
 import { STACK_ENV } from './stack-env';
 import { otherSlotsHeld, releaseTestSlot } from './test-slot';
 
 export default async function globalTeardown(): Promise<void> {
+  const report = writeFaultReport();
+  if (report !== null) {
+    process.stdout.write(
+      `\nFault report (.cache/fault-report.md, .cache/fault-report.json)\n${report}\n`,
+    );
+  }
   const stack = globalThis.__cxTestStack;
   globalThis.__cxTestStack = undefined;
   // By data folder rather than by handle: a test worker may have restarted the broker, and then

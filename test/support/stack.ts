@@ -1,5 +1,16 @@
-import { startKafka as startBroker, stopKafkaBroker } from '../../infra/local/kafka-broker';
-import { restartPostgres as restartServer } from '../../infra/local/postgres';
+import {
+  pauseKafkaBroker,
+  resumeKafkaBroker,
+  startKafka as startBroker,
+  stopKafkaBroker,
+} from '../../infra/local/kafka-broker';
+import {
+  pausePostgresServer as pauseServer,
+  restartPostgres as restartServer,
+  resumePostgresServer as resumeServer,
+  startPostgresServer as startServer,
+  stopPostgresServer as stopServer,
+} from '../../infra/local/postgres';
 import { STACK_ENV, postgresTargetFromEnv, requireEnv } from './stack-env';
 
 /**
@@ -47,4 +58,39 @@ export async function restartKafka(options: { hard?: boolean } = {}): Promise<vo
 /** Restarts Postgres (every connection is cut) and waits until it accepts connections again. */
 export async function restartPostgres(): Promise<void> {
   await restartServer(postgresTargetFromEnv());
+}
+
+/** Stops Postgres (`immediate` by default: like a crash, every connection cut). */
+export async function stopPostgres(options: { mode?: 'immediate' | 'fast' } = {}): Promise<void> {
+  await stopServer(postgresTargetFromEnv(), options);
+}
+
+/** Starts Postgres again and waits until it accepts connections. */
+export async function startPostgres(): Promise<void> {
+  await startServer(postgresTargetFromEnv());
+}
+
+/** Freezes Postgres (SIGSTOP to the postmaster and its children); returns the stopped pids. */
+export async function pausePostgres(): Promise<number[]> {
+  return pauseServer(postgresTargetFromEnv());
+}
+
+/** Wakes Postgres paused by `pausePostgres` (SIGCONT). */
+export async function resumePostgres(paused: readonly number[] = []): Promise<void> {
+  await resumeServer(postgresTargetFromEnv(), paused);
+}
+
+/** Freezes the broker (SIGSTOP); it answers nothing until `resumeKafka`. */
+export function pauseKafka(): void {
+  pauseKafkaBroker(kafkaDataDir());
+}
+
+/** Wakes the broker paused by `pauseKafka` (SIGCONT). */
+export function resumeKafka(): void {
+  resumeKafkaBroker(kafkaDataDir());
+}
+
+/** Where Postgres runs for this test run: `local`, `embedded` or `external`. */
+export function postgresMode(): 'local' | 'embedded' | 'external' {
+  return postgresTargetFromEnv().mode;
 }

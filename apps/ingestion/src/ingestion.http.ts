@@ -9,7 +9,8 @@ export const BATCH_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
 /**
  * HTTP set-up shared by `main.ts` and the tests, so that tests exercise the real edge. The app
- * must be created with `bodyParser: false`: these parsers own the limits and the error answers.
+ * must be created with `createHttpAdapter()` (header limit, JSON answers to malformed requests)
+ * and `bodyParser: false`: these parsers own the limits and the error answers.
  */
 export function configureIngestionHttp(app: INestApplication): void {
   app.use('/v1/touchpoints/batch', jsonBody({ limitBytes: BATCH_BODY_LIMIT_BYTES }));
@@ -19,7 +20,10 @@ export function configureIngestionHttp(app: INestApplication): void {
     title: 'cx-journey ingestion',
     description:
       'Touchpoints in: validated, stored once in the event store, then published to Kafka ' +
-      '(cx.touchpoints.v1, CloudEvents binary mode). Every error answers { error, details: [{ path, message }] }.',
+      '(cx.touchpoints.v1, CloudEvents binary mode). Bodies are strict UTF-8 JSON: bytes that are not UTF-8 ' +
+      '(400 invalid_encoding), a key given twice in an object (400 duplicate_key, each path named) and text ' +
+      'with NUL or unpaired UTF-16 surrogates (400, the field named) are refused, never rewritten. ' +
+      'Every error answers { error, details: [{ path, message }] }.',
     version: '1',
   });
 }

@@ -1,14 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { validateConfig } from '@cx/platform';
+import { createHttpAdapter, validateConfig } from '@cx/platform';
 import { IngestionConfig } from './config/ingestion.config';
 import { configureIngestionHttp } from './ingestion.http';
 import { IngestionModule } from './ingestion.module';
 
 async function bootstrap(): Promise<void> {
   const config = validateConfig(IngestionConfig, process.env);
-  const app = await NestFactory.create(IngestionModule.forRoot(config), { bodyParser: false });
+  const app = await NestFactory.create(IngestionModule.forRoot(config), createHttpAdapter(), {
+    bodyParser: false,
+  });
   configureIngestionHttp(app);
   await app.listen(config.PORT, '0.0.0.0');
   new Logger('ingestion').log(`listening on ${await app.getUrl()} (docs at /docs)`);

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Consumer } from 'kafkajs';
 import { Pool } from 'pg';
 import request from 'supertest';
-import { TOPICS } from '@cx/contracts';
+import { DUPLICATE_KEY_MESSAGE, TOPICS } from '@cx/contracts';
 import { createKafka } from '@cx/messaging';
+import { createHttpAdapter, HTTP_SERVER_LIMITS } from '@cx/platform';
 import { IngestionConfig } from '../src/config/ingestion.config';
 import { configureIngestionHttp } from '../src/ingestion.http';
 import { until } from '../../../test/support/eventually';
+import { rawHttp } from '../../../test/support/raw-http';
 import { IngestionModule } from '../src/ingestion.module';
 
 /** Everything this file sends carries this prefix, so other suites sharing the stack don't interfere. */
@@ -73,9 +76,13 @@ describe('ingestion HTTP API (real Postgres and Kafka)', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [IngestionModule.forRoot(config)],
     }).compile();
-    app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
+    app = moduleRef.createNestApplication(createHttpAdapter(), {
+      bodyParser: false,
+      logger: ['error', 'warn'],
+    });
     configureIngestionHttp(app);
-    await app.init();
+    // Listening, so that the raw-socket tests below reach the same server as supertest.
+    await app.listen(0, '127.0.0.1');
     pool = new Pool({ connectionString: config.DATABASE_URL, max: 2 });
 
     consumer = createKafka(config.KAFKA_BROKERS, `${run}-observer`, { logLevel: 'error' }).consumer(
@@ -311,6 +318,211 @@ describe('ingestion HTTP API (real Postgres and Kafka)', () => {
       const res = await http().post('/v1/touchpoints/batch').send({ touchpoints: big }).expect(413);
       expect(res.body).toMatchObject({ error: 'payload_too_large' });
       expect(await stored(id('big0'))).toBe(0);
+    });
+  });
+
+  describe('hostile bytes', () => {
+    const port = (): number => ((app.getHttpServer() as Server).address() as AddressInfo).port;
+    /** Sends `body` byte for byte (superagent would serialise a Buffer as JSON). */
+    const postRaw = (body: string | Buffer, url = '/v1/touchpoints'): request.Test =>
+      http()
+        .post(url)
+        .set('Content-Type', 'application/json')
+        .serialize((raw: unknown) => raw as string)
+        .send(body);
+    const json = (value: Record<string, unknown>): string => JSON.stringify(value);
+    const details = (res: { body: unknown }): { path: string; message: string }[] =>
+      (res.body as { details: { path: string; message: string }[] }).details;
+
+    it('refuses a lone surrogate escape in a string with 400 and the field path, storing nothing', async () => {
+      const body = touchpoint('lone-surrogate');
+      refused.add(String(body.touchpointId));
+      // JSON.stringify writes the lone surrogate as the escape \ud800, exactly as in the issue.
+      const text = json({ ...body, touchpointName: 'a\ud800b' });
+      expect(text).toContain('"touchpointName":"a\\ud800b"');
+      const res = await postRaw(text).expect(400);
+      expect(res.body).toEqual({
+        error: 'invalid_touchpoint',
+        details: [
+          { path: 'touchpointName', message: 'must not contain unpaired UTF-16 surrogates' },
+        ],
+      });
+      expect(await stored(String(body.touchpointId))).toBe(0);
+    });
+
+    it('refuses a lone surrogate in one batch item with 400 naming the item, storing no item', async () => {
+      const items = [0, 1, 2, 3, 4].map((i) =>
+        touchpoint(`ls-b${i}`, i === 3 ? { touchpointName: 'a\ud800b' } : {}),
+      );
+      items.forEach((t) => refused.add(String(t.touchpointId)));
+      const res = await postRaw(json({ touchpoints: items }), '/v1/touchpoints/batch').expect(400);
+      expect(res.body).toEqual({
+        error: 'invalid_batch',
+        details: [
+          {
+            path: 'touchpoints[3].touchpointName',
+            message: 'must not contain unpaired UTF-16 surrogates',
+          },
+        ],
+      });
+      for (const t of items) expect(await stored(String(t.touchpointId))).toBe(0);
+    });
+
+    it('refuses lone surrogates in nested values and keys, writing the key out as text', async () => {
+      const body = touchpoint('ls-nested', {
+        attributes: { note: 'x\udc00', 'k\ud800': 'v' },
+      });
+      refused.add(String(body.touchpointId));
+      const res = await postRaw(json(body)).expect(400);
+      expect((res.body as { error: string }).error).toBe('invalid_touchpoint');
+      expect(details(res)).toEqual(
+        expect.arrayContaining([
+          { path: 'attributes.note', message: 'must not contain unpaired UTF-16 surrogates' },
+          {
+            path: 'attributes.k\\ud800',
+            message: 'field names must not contain unpaired UTF-16 surrogates',
+          },
+        ]),
+      );
+      // The answer itself holds no lone surrogate, not even as an escape.
+      for (const d of details(res)) expect(/\p{Surrogate}/u.test(d.path)).toBe(false);
+      expect(await stored(String(body.touchpointId))).toBe(0);
+    });
+
+    it.each<[string, Buffer]>([
+      ['a Latin-1 byte (é as 0xE9)', Buffer.from([0xe9])],
+      ['a stray continuation byte', Buffer.from([0x80])],
+      ['an overlong "/" (0xC0 0xAF)', Buffer.from([0xc0, 0xaf])],
+      ['a UTF-8-encoded surrogate (0xED 0xA0 0x80)', Buffer.from([0xed, 0xa0, 0x80])],
+      ['a truncated sequence (0xE2 0x82)', Buffer.from([0xe2, 0x82])],
+      ['0xFF', Buffer.from([0xff])],
+    ])(
+      'refuses invalid UTF-8 (%s) with 400 invalid_encoding instead of storing U+FFFD',
+      async (name, bad) => {
+        const body = touchpoint(`utf8-${name.replace(/\W+/g, '-')}`, { text: 'caf' });
+        refused.add(String(body.touchpointId));
+        const [head, tail] = json(body).split('"text":"caf') as [string, string];
+        const before = Buffer.from(`${head}"text":"caf`);
+        const bytes = Buffer.concat([before, bad, Buffer.from(tail)]);
+        const res = await postRaw(bytes).expect(400);
+        expect(res.body).toEqual({
+          error: 'invalid_encoding',
+          details: [
+            {
+              path: '',
+              message: expect.stringMatching(
+                new RegExp(`^request body is not valid UTF-8: .+ at byte ${before.length}$`),
+              ) as unknown,
+            },
+          ],
+        });
+        expect(await stored(String(body.touchpointId))).toBe(0);
+      },
+    );
+
+    it('refuses a key given twice (customerId) with 400 duplicate_key, storing nothing', async () => {
+      const body = touchpoint('dup-customer');
+      refused.add(String(body.touchpointId));
+      const text = json(body).replace(/}$/, `,"customerId":"${id('someone-else')}"}`);
+      const res = await postRaw(text).expect(400);
+      expect(res.body).toEqual({
+        error: 'duplicate_key',
+        details: [{ path: 'customerId', message: DUPLICATE_KEY_MESSAGE }],
+      });
+      expect(await stored(String(body.touchpointId))).toBe(0);
+    });
+
+    it('refuses a key repeated through an escape ("customer\\u0049d")', async () => {
+      const body = touchpoint('dup-escaped');
+      refused.add(String(body.touchpointId));
+      const text = json(body).replace(/}$/, ',"customer\\u0049d":"x"}');
+      const res = await postRaw(text).expect(400);
+      expect(details(res)).toEqual([{ path: 'customerId', message: DUPLICATE_KEY_MESSAGE }]);
+      expect(await stored(String(body.touchpointId))).toBe(0);
+    });
+
+    it('refuses duplicate keys at depth in a batch, naming every one, storing no item', async () => {
+      const items = [0, 1, 2].map((i) => touchpoint(`dup-b${i}`));
+      items.forEach((t) => refused.add(String(t.touchpointId)));
+      const text = json({ touchpoints: items })
+        .replace(`"touchpointId":"${id('dup-b1')}"`, `$&,"survey":{"nps":1,"nps":9}`)
+        .replace(/}$/, ',"touchpoints":[]}');
+      const res = await postRaw(text, '/v1/touchpoints/batch').expect(400);
+      expect((res.body as { error: string }).error).toBe('duplicate_key');
+      expect(details(res).map((d) => d.path)).toEqual([
+        'touchpoints[1].survey.nps',
+        'touchpoints[1].survey',
+        'touchpoints',
+      ]);
+      for (const t of items) expect(await stored(String(t.touchpointId))).toBe(0);
+    });
+
+    it('answers a 64 KB header with 431 and the JSON error body', async () => {
+      const res = await http()
+        .post('/v1/touchpoints')
+        .set('X-Padding', 'x'.repeat(64 * 1024))
+        .send(touchpoint('big-header'))
+        .expect(431);
+      refused.add(id('big-header'));
+      expect(res.headers['connection']).toBe('close');
+      expect(res.body).toEqual({
+        error: 'headers_too_large',
+        details: [
+          {
+            path: '',
+            message: `request line and headers larger than ${HTTP_SERVER_LIMITS.maxHeaderBytes} bytes`,
+          },
+        ],
+      });
+      expect(await stored(id('big-header'))).toBe(0);
+    });
+
+    it('answers an 8 MB header sent at once with a clean 431, not a connection reset', async () => {
+      const answer = await rawHttp(
+        port(),
+        `POST /v1/touchpoints HTTP/1.1\r\nHost: x\r\nX-Padding: ${'x'.repeat(8 << 20)}\r\n\r\n`,
+      );
+      expect(answer.error).toBeUndefined();
+      expect(answer.status).toBe(431);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: 'headers_too_large' });
+    });
+
+    it.each([
+      ['garbage', '\u0000\u0001 hello\r\n\r\n'],
+      ['a bad request line', 'GET /v1/touchpoints HTTP/9.9.9\r\n\r\n'],
+      ['a space in the target', 'GET /v1/touch points HTTP/1.1\r\nHost: x\r\n\r\n'],
+      ['a header without a colon', 'GET / HTTP/1.1\r\nHost x\r\n\r\n'],
+      [
+        'a bad chunk size',
+        'POST /v1/touchpoints HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      ],
+      [
+        'Content-Length and chunked',
+        'POST /v1/touchpoints HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      ],
+    ])('answers %s with 400 and the JSON error body', async (_name, text) => {
+      const answer = await rawHttp(port(), text);
+      expect(answer.error).toBeUndefined();
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toEqual({
+        error: 'bad_request',
+        details: [{ path: '', message: 'malformed HTTP request' }],
+      });
+    });
+
+    it('answers an HTTP/1.1 request without Host with 400 and the JSON error body; HTTP/1.0 needs none', async () => {
+      const without = await rawHttp(port(), 'GET /health/live HTTP/1.1\r\n\r\n');
+      expect(without.status).toBe(400);
+      expect(JSON.parse(without.body)).toEqual({
+        error: 'bad_request',
+        details: [{ path: '', message: 'an HTTP/1.1 request needs a Host header' }],
+      });
+      const old = await rawHttp(port(), 'GET /health/live HTTP/1.0\r\n\r\n');
+      expect(old.status).toBe(200);
+    });
+
+    it('is still alive after all of it', async () => {
+      await http().get('/health/live').expect(200, { status: 'live' });
     });
   });
 

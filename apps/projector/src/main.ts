@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { validateConfig } from '@cx/platform';
+import { createHttpAdapter, validateConfig } from '@cx/platform';
 import { ProjectorConfig } from './config/projector.config';
 import { ProjectorModule } from './projector.module';
 
 async function bootstrap(): Promise<void> {
   const config = validateConfig(ProjectorConfig, process.env);
-  const app = await NestFactory.create(ProjectorModule.forRoot(config));
+  const app = await NestFactory.create(ProjectorModule.forRoot(config), createHttpAdapter());
   // SIGTERM / SIGINT: the batch in flight finishes, the group is left cleanly.
   app.enableShutdownHooks();
   await app.listen(config.PORT, '0.0.0.0');

@@ -5,7 +5,11 @@ import { migrateDatabase } from '@cx/read-models';
 import { InsightRelay } from '@cx/messaging';
 import { ProjectionEngine } from '@cx/read-models';
 import { kafkaProviders, pgPoolProvider } from '@cx/platform';
-import type { ProjectorConfig } from './config/projector.config';
+import {
+  projectorClientId,
+  projectorInstanceId,
+  type ProjectorConfig,
+} from './config/projector.config';
 import { PROJECTIONS } from './projections/projection-registry';
 import { TouchpointConsumer } from './consumer/touchpoint-consumer.service';
 import { HealthHttpController } from './health/health.http.controller';
@@ -15,6 +19,9 @@ import { KAFKA, KAFKA_PROBE, PG_POOL, PROJECTOR_CONFIG } from './infrastructure/
 @Module({})
 export class ProjectorModule {
   static forRoot(config: ProjectorConfig): DynamicModule {
+    const instanceId = projectorInstanceId(config);
+    // Names the instance in the group's member list, so a restart finds what it left behind.
+    const clientId = projectorClientId(instanceId);
     return {
       module: ProjectorModule,
       controllers: [HealthHttpController],
@@ -26,11 +33,7 @@ export class ProjectorModule {
           max: config.PROJECTOR_CONCURRENCY + 4,
           prepare: migrateDatabase,
         }),
-        ...kafkaProviders(
-          { client: KAFKA, probe: KAFKA_PROBE },
-          config.KAFKA_BROKERS,
-          'cx-projector',
-        ),
+        ...kafkaProviders({ client: KAFKA, probe: KAFKA_PROBE }, config.KAFKA_BROKERS, clientId),
         {
           provide: ProjectionEngine,
           inject: [PG_POOL],
@@ -55,6 +58,7 @@ export class ProjectorModule {
               chunkSize: config.PROJECTOR_CHUNK,
               concurrency: config.PROJECTOR_CONCURRENCY,
               sessionTimeoutMs: config.PROJECTOR_SESSION_TIMEOUT_MS,
+              instanceClientId: instanceId === null ? null : clientId,
               onInsights: () => relay.wakeUp(),
             }),
         },

@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { validateConfig } from '@cx/platform';
+import { createHttpAdapter, validateConfig } from '@cx/platform';
 import { QueryConfig } from './config/query.config';
 import { configureQueryHttp } from './query.http';
 import { QueryModule } from './query.module';
 
 async function bootstrap(): Promise<void> {
   const config = validateConfig(QueryConfig, process.env);
-  const app = await NestFactory.create(QueryModule.forRoot(config));
+  const app = await NestFactory.create(QueryModule.forRoot(config), createHttpAdapter());
   configureQueryHttp(app);
   await app.listen(config.PORT, '0.0.0.0');
   new Logger('query').log(`listening on ${await app.getUrl()} (docs at /docs)`);

@@ -1,7 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { setupOpenApi } from '@cx/platform';
 
-/** HTTP set-up shared by `main.ts` and the tests, so that tests exercise the real edge. */
+/**
+ * HTTP set-up shared by `main.ts` and the tests, so that tests exercise the real edge. The app is
+ * created with `createHttpAdapter()` (header limit, JSON answers to malformed requests).
+ */
 export function configureQueryHttp(app: INestApplication): void {
   app.enableShutdownHooks();
   setupOpenApi(app, {

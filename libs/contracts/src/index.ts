@@ -10,3 +10,10 @@ export { SurveyDto } from './touchpoints/survey.dto';
 export { MoneyDto } from './touchpoints/money.dto';
 export * from './events/touchpoint-recorded.event';
 export * from './events/customer-insight.event';
+export {
+  parseStrictJson,
+  DUPLICATE_KEY_MESSAGE,
+  type StrictJsonOptions,
+  type StrictJsonResult,
+} from './json/strict-json';
+export { decodeUtf8Strict, type Utf8DecodeResult } from './json/strict-utf8';

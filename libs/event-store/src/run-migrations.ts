@@ -32,6 +32,9 @@ export async function applyMigrations(
   migrations: readonly MigrationClass[],
 ): Promise<void> {
   const lock = new Client({ connectionString: url });
+  // A connection lost meanwhile fails the query in flight, which reaches the caller; without a
+  // listener its 'error' event would end the process instead.
+  lock.on('error', () => undefined);
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);

@@ -4,7 +4,7 @@ export { httpStatusOf } from './errors/http-status';
 export { GrpcStatus, grpcStatusOf } from './errors/grpc-status';
 export { HttpErrorFilter } from './errors/http-error.filter';
 export { ErrorResponseDto, ValidationIssueDto } from './errors/error.response.dto';
-export { jsonBody, type JsonBodyOptions } from './http/json-body.middleware';
+export { jsonBody, parseJsonBody, type JsonBodyOptions } from './http/json-body.middleware';
 export { validateConfig, ConfigValidationError } from './config/validate-config';
 export { probe, type ProbeResult } from './health/probe';
 export { LIVE, LivenessRoute, ReadinessRoute, type LiveBody } from './health/health-routes';
@@ -37,3 +37,18 @@ export {
   type PgPoolProviderOptions,
 } from './infrastructure/infrastructure.providers';
 export { eventStoreProviders } from './infrastructure/event-store.providers';
+export {
+  createPgPool,
+  DatabaseOutageLog,
+  DEFAULT_CONNECTION_TIMEOUT_MS,
+  guardPoolErrors,
+  type OutageLogger,
+  type PgPoolOptions,
+} from './infrastructure/pg-pool';
+export { RETRY_AFTER_SECONDS } from './errors/http-error.filter';
+export {
+  HardenedExpressAdapter,
+  HTTP_SERVER_LIMITS,
+  answerClientErrors,
+  createHttpAdapter,
+} from './http/http-server';

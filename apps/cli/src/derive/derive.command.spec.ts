@@ -83,6 +83,18 @@ describe('cx derive', () => {
     expect(JSON.parse(out[0] ?? '{}')).toMatchObject({ customerId: 'c-1', touchpoints: 2 });
   });
 
+  it('refuses a line with a duplicate key, as ingestion does, instead of keeping the last value', async () => {
+    const twice = line({ touchpointId: 'dup-1' }).replace(
+      '"customerId":"c-1"',
+      '"customerId":"c-1","customerId":"c-2"',
+    );
+    expect(twice).toContain('"customerId":"c-2"');
+    const { out, err, summary } = await derive([line({ touchpointId: 'ok-1' }), twice].join('\n'));
+    expect(summary).toMatchObject({ lines: 2, accepted: 1, invalid: 1, customers: 1 });
+    expect(err[0]).toMatch(/^line 2: customerId: duplicate key/);
+    expect(out.map((o) => (JSON.parse(o) as { customerId: string }).customerId)).toEqual(['c-1']);
+  });
+
   it('counts a repeated touchpoint once and reports a conflicting version, keeping the first', async () => {
     const first = line({ touchpointId: 'x', interaction: 'purchase' });
     const text = [first, first, line({ touchpointId: 'x', interaction: 'inquiry' })].join('\n');

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { parseTouchpoint, type ValidationIssue } from '@cx/contracts';
+import { parseStrictJson, parseTouchpoint, type ValidationIssue } from '@cx/contracts';
 import type { Touchpoint } from '@cx/domain';
 
 export type TouchpointLine =
@@ -20,14 +20,17 @@ export async function* readTouchpointLines(
   for await (const text of lines) {
     line += 1;
     if (text.trim() === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      yield { ok: false, line, issues: [{ path: '', message: `not valid JSON: ${message}` }] };
+    // The same strict reading as ingestion's: duplicate keys are refused, not resolved.
+    const parsed = parseStrictJson(text);
+    if (!parsed.ok) {
+      const issues =
+        parsed.error === 'duplicate_key'
+          ? parsed.issues
+          : [{ path: '', message: `not valid JSON: ${parsed.message}` }];
+      yield { ok: false, line, issues };
       continue;
     }
+    const value = parsed.value;
     const result = parseTouchpoint(value, { now });
     yield result.ok
       ? { ok: true, line, touchpoint: result.touchpoint }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { hostname } from 'node:os';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 
@@ -39,11 +40,47 @@ export class ProjectorConfig {
   @Max(6)
   PROJECTOR_CONCURRENCY = 3;
 
-  /** How long a silent instance keeps its partitions before the group hands them on. */
+  /**
+   * How long a silent instance keeps its partitions before the group hands them on (heartbeats
+   * go every tenth of it). Short, so that an instance that died without leaving (a crash, a lost
+   * host) stalls its partitions only that long; 6 s is the brokers' default minimum.
+   */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(6000)
   @Max(300000)
-  PROJECTOR_SESSION_TIMEOUT_MS = 30000;
+  PROJECTOR_SESSION_TIMEOUT_MS = 10000;
+
+  /**
+   * This instance across restarts, like Kafka's `group.instance.id` (which kafkajs does not
+   * send): it must differ between instances running at the same time. A group member left behind
+   * by an earlier run with the same id (killed without leaving the group) is removed at start, so
+   * its partitions are reassigned at once instead of after the session timeout. Default:
+   * `<hostname>:<PORT>`, which no two running instances share; none when PORT is 0.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._:-]{1,100}$/, {
+    message: 'PROJECTOR_INSTANCE_ID must be 1 to 100 of A-Z a-z 0-9 . _ : -',
+  })
+  PROJECTOR_INSTANCE_ID?: string;
+}
+
+/** The instance id in effect (see `PROJECTOR_INSTANCE_ID`), or null when there is none. */
+export function projectorInstanceId(
+  config: Pick<ProjectorConfig, 'PORT' | 'PROJECTOR_INSTANCE_ID'>,
+  host: string = hostname(),
+): string | null {
+  if (config.PROJECTOR_INSTANCE_ID !== undefined) return config.PROJECTOR_INSTANCE_ID;
+  return config.PORT === 0 ? null : `${host}:${config.PORT}`;
+}
+
+/**
+ * The Kafka client id of the projector's clients. With an instance id it names the instance, so
+ * that the group's member list tells which member an earlier run of this instance left behind.
+ */
+export function projectorClientId(instanceId: string | null): string {
+  return instanceId === null
+    ? 'cx-projector'
+    : `cx-projector.${instanceId.replace(/[^A-Za-z0-9._-]/g, '_')}`;
 }

@@ -2,16 +2,37 @@ import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { TOPICS } from '@cx/contracts';
 import { parseTouchpointMessage } from '@cx/contracts';
+import { isStoreUnavailable } from '@cx/event-store';
 import { createProducer } from '@cx/messaging';
 import type { ConsumedMessage, ProjectionEngine } from '@cx/read-models';
+import { removeStaleMembers } from './stale-members';
 
 export interface ConsumerOptions {
   readonly group: string;
   readonly chunkSize: number;
   readonly concurrency: number;
   readonly sessionTimeoutMs: number;
+  /**
+   * The Kafka client id of `kafka` when it names this instance (`projectorClientId`): members of
+   * the group with it are left over from earlier runs and are removed before joining.
+   */
+  readonly instanceClientId?: string | null;
   /** Called after a commit that wrote derived events. */
   readonly onInsights?: () => void;
+  /** Longest pause between two restarts of a crashed consumer (ms); default 10 s. */
+  readonly maxRestartDelayMs?: number;
+}
+
+/** First pause before restarting a crashed consumer; it doubles up to `maxRestartDelayMs`. */
+const FIRST_RESTART_DELAY_MS = 1000;
+/** Pauses between attempts of a batch's database step while Postgres is unreachable. */
+const STORE_RETRY_FIRST_MS = 100;
+const STORE_RETRY_MAX_MS = 1000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export interface PartitionProgress {
@@ -35,12 +56,27 @@ function text(value: Buffer | string | null | undefined): string | undefined {
  * The thin consumer: kafkajs batches in, parsed touchpoints handed to the projection engine, which
  * applies them and records the offset in one transaction. Kafka's own committed offset only follows
  * (for lag tooling); on every assignment the consumer seeks to the offsets the database recorded.
+ *
+ * Faults: while Postgres is unreachable a batch waits and tries its database step again, sending
+ * heartbeats, so the member keeps its partitions and goes on as soon as Postgres answers. Any other
+ * error goes to kafkajs, which retries the batch and, past its retries, crashes the consumer (as
+ * it does when Kafka stays unreachable); every crash is restarted here, with a pause that doubles
+ * while restarts keep failing. Ready (`isConsuming`) only while joined and fetching.
  */
 export class TouchpointConsumer {
   private readonly logger = new Logger(TouchpointConsumer.name);
   private consumer: Consumer | null = null;
   private deadLetters: Producer | null = null;
+  /** Between `start` and `stop`. */
+  private running = false;
   private joined = false;
+  /** A fetch started since the last assignment. */
+  private fetching = false;
+  private restartTimer: NodeJS.Timeout | null = null;
+  /** Restarts since the last successful join; sets the next pause. */
+  private restarts = 0;
+  /** When the database step of a batch started failing for want of Postgres. */
+  private storeDownSince: number | null = null;
   private readonly assigned = new Set<number>();
   private readonly progress = new Map<number, PartitionProgress>();
   /** Partitions already sent back once to their recorded offset in this assignment. */
@@ -56,6 +92,11 @@ export class TouchpointConsumer {
     return this.joined;
   }
 
+  /** Joined, and fetching its partitions (or standing by with none assigned). */
+  get isConsuming(): boolean {
+    return this.joined && (this.assigned.size === 0 || this.fetching);
+  }
+
   assignedPartitions(): number[] {
     return [...this.assigned].sort((a, b) => a - b);
   }
@@ -65,28 +106,68 @@ export class TouchpointConsumer {
   }
 
   async start(): Promise<void> {
+    this.running = true;
     const deadLetters = createProducer(this.kafka, { idempotent: true, maxInFlightRequests: 1 });
     await deadLetters.connect();
     this.deadLetters = deadLetters;
+    await this.removeMembersLeftBehind();
+    await this.runConsumer();
+  }
+
+  /** Lets the batch in progress finish its transaction, then leaves the group. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.restartTimer !== null) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    const consumer = this.consumer;
+    this.consumer = null;
+    this.joined = false;
+    this.fetching = false;
+    if (consumer) await consumer.disconnect();
+    const deadLetters = this.deadLetters;
+    this.deadLetters = null;
+    if (deadLetters) await deadLetters.disconnect().catch(() => undefined);
+  }
+
+  /** A new kafkajs consumer, subscribed and running; it becomes the current one. */
+  private async runConsumer(): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: this.options.group,
       allowAutoTopicCreation: false,
       sessionTimeout: this.options.sessionTimeoutMs,
       heartbeatInterval: Math.floor(this.options.sessionTimeoutMs / 10),
+      // Every crash is restarted here (`scheduleRestart`), not by kafkajs: kafkajs gives up on a
+      // non-retriable error, and a restart here first removes the member the crash left behind.
+      retry: { restartOnFailure: () => Promise.resolve(false) },
     });
     this.consumer = consumer;
+    const current = (): boolean => this.consumer === consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      if (!current()) return;
       const partitions = event.payload.memberAssignment[TOPICS.touchpoints] ?? [];
       this.assigned.clear();
       this.seekedForGap.clear();
       for (const p of partitions) this.assigned.add(p);
       this.joined = true;
+      this.fetching = false;
+      this.restarts = 0;
       this.logger.log(`assigned partitions [${partitions.join(', ')}] of ${TOPICS.touchpoints}`);
       void this.seekToRecorded(consumer, partitions);
     });
+    consumer.on(consumer.events.FETCH_START, () => {
+      if (current() && this.joined) this.fetching = true;
+    });
+    // The group rebalances: partitions are revoked until the next GROUP_JOIN.
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (current()) this.leftGroup();
+    });
+    consumer.on(consumer.events.STOP, () => {
+      if (current()) this.leftGroup();
+    });
     consumer.on(consumer.events.CRASH, (event) => {
-      this.joined = false;
-      this.logger.error(`consumer crashed: ${event.payload.error.message}`);
+      if (!current()) return;
+      this.leftGroup();
+      this.scheduleRestart(consumer, `consumer crashed: ${event.payload.error.message}`);
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [TOPICS.touchpoints], fromBeginning: true });
@@ -98,15 +179,63 @@ export class TouchpointConsumer {
     });
   }
 
-  /** Lets the batch in progress finish its transaction, then leaves the group. */
-  async stop(): Promise<void> {
-    const consumer = this.consumer;
-    this.consumer = null;
+  /** Until the next GROUP_JOIN this instance holds no partition. */
+  private leftGroup(): void {
     this.joined = false;
-    if (consumer) await consumer.disconnect();
-    const deadLetters = this.deadLetters;
-    this.deadLetters = null;
-    if (deadLetters) await deadLetters.disconnect().catch(() => undefined);
+    this.fetching = false;
+    this.assigned.clear();
+  }
+
+  /** Replaces a consumer that stopped for good, after a pause that doubles with each restart. */
+  private scheduleRestart(dead: Consumer, reason: string): void {
+    if (!this.running || this.restartTimer !== null || this.consumer !== dead) return;
+    const delay = Math.min(
+      FIRST_RESTART_DELAY_MS * 2 ** Math.min(this.restarts, 20),
+      this.options.maxRestartDelayMs ?? 10_000,
+    );
+    this.restarts += 1;
+    this.logger.error(`${reason}; restarting it in ${delay} ms (restart ${this.restarts})`);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      void this.restart(dead);
+    }, delay);
+  }
+
+  private async restart(dead: Consumer): Promise<void> {
+    await dead.disconnect().catch(() => undefined);
+    if (!this.running || this.consumer !== dead) return;
+    try {
+      // The crashed member could not leave the group when Kafka was what failed.
+      await this.removeMembersLeftBehind('strict');
+      await this.runConsumer();
+    } catch (error) {
+      const failed = this.consumer;
+      if (failed !== null) {
+        this.scheduleRestart(failed, `consumer could not restart: ${reasonOf(error)}`);
+      }
+    }
+  }
+
+  /**
+   * Removes the members this instance left in the group (killed, or crashed while Kafka was
+   * down), so the group reassigns their partitions now rather than after their session timeout.
+   * `lenient`: a failure is logged and the consumer joins anyway (it then waits for them);
+   * `strict`: it is thrown, because joining would fail the same way.
+   */
+  private async removeMembersLeftBehind(mode: 'lenient' | 'strict' = 'lenient'): Promise<void> {
+    const clientId = this.options.instanceClientId;
+    if (clientId === undefined || clientId === null) return;
+    try {
+      const { removed } = await removeStaleMembers(this.kafka, this.options.group, clientId);
+      if (removed.length > 0) {
+        this.logger.log(
+          `removed ${removed.length} member(s) of ${this.options.group} that ${clientId} left behind (a killed run, or a consumer that crashed while Kafka was down)`,
+        );
+      }
+    } catch (error) {
+      if (mode === 'strict') throw error;
+      this.logger.warn(`could not look for members left behind: ${reasonOf(error)}`);
+    }
   }
 
   private async seekToRecorded(consumer: Consumer, partitions: readonly number[]): Promise<void> {
@@ -149,16 +278,24 @@ export class TouchpointConsumer {
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { partition } = batch;
-    const recordedAt = (await this.engine.readOffsets(batch.topic, [partition])).get(partition);
+    const offsets = await this.withStore(payload, () =>
+      this.engine.readOffsets(batch.topic, [partition]),
+    );
+    if (offsets === null) return;
+    const recordedAt = offsets.value.get(partition);
     for (let i = 0; i < batch.messages.length; i += this.options.chunkSize) {
       if (!payload.isRunning() || payload.isStale()) return;
       const chunk = batch.messages.slice(i, i + this.options.chunkSize);
       const firstTimestamp = chunk[0] === undefined ? null : Number(chunk[0].timestamp);
       this.track(partition, batch.highWatermark, firstTimestamp, null);
       const consumed = await this.parseChunk(batch.topic, partition, chunk, recordedAt);
-      const result = await this.engine.applyPartitionBatch(batch.topic, partition, consumed, {
-        acceptGap: this.seekedForGap.has(partition),
-      });
+      const applied = await this.withStore(payload, () =>
+        this.engine.applyPartitionBatch(batch.topic, partition, consumed, {
+          acceptGap: this.seekedForGap.has(partition),
+        }),
+      );
+      if (applied === null) return;
+      const result = applied.value;
       if (result.kind === 'gap') {
         this.logger.warn(
           `${batch.topic}[${partition}] fetched from ${chunk[0]?.offset ?? '?'} but the database resumes at ${result.recordedOffset}: seeking back`,
@@ -181,6 +318,51 @@ export class TouchpointConsumer {
         );
       await payload.heartbeat();
     }
+  }
+
+  /**
+   * Runs a database step of a batch. While Postgres is unreachable it waits and tries again,
+   * heartbeating, so the group keeps this member and its partitions and the batch goes on as soon
+   * as Postgres answers (a transaction cut off mid-way rolled back, or committed and is skipped as
+   * applied). Null when the consumer stops or the partition is sought elsewhere meanwhile. Other
+   * errors are thrown to kafkajs, which retries the batch and restarts the consumer past that.
+   */
+  private async withStore<T>(
+    payload: EachBatchPayload,
+    step: () => Promise<T>,
+  ): Promise<{ value: T } | null> {
+    let pause = STORE_RETRY_FIRST_MS;
+    for (;;) {
+      try {
+        const value = await step();
+        this.storeAnswered();
+        return { value };
+      } catch (error) {
+        if (!isStoreUnavailable(error)) throw error;
+        this.storeUnreachable(error);
+      }
+      if (!payload.isRunning() || payload.isStale()) return null;
+      await sleep(pause);
+      pause = Math.min(pause * 2, STORE_RETRY_MAX_MS);
+      if (!payload.isRunning() || payload.isStale()) return null;
+      // Throws when the group rebalances; kafkajs then rejoins and fetches again.
+      await payload.heartbeat();
+    }
+  }
+
+  private storeUnreachable(error: unknown): void {
+    if (this.storeDownSince !== null) return;
+    this.storeDownSince = Date.now();
+    this.logger.warn(
+      `Postgres unreachable (${reasonOf(error)}); keeping the partitions and retrying the batches in flight`,
+    );
+  }
+
+  private storeAnswered(): void {
+    if (this.storeDownSince === null) return;
+    const seconds = ((Date.now() - this.storeDownSince) / 1000).toFixed(1);
+    this.storeDownSince = null;
+    this.logger.log(`Postgres answers again after ${seconds} s; applying`);
   }
 
   private async parseChunk(

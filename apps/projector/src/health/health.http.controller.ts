@@ -18,7 +18,10 @@ import type { ProjectorLag } from './projector-lag';
 type Probe = 'postgres' | 'kafka';
 
 export interface ConsumerCheck {
+  /** A member of the consumer group (false after a crash, during a rebalance, before joining). */
   readonly joined: boolean;
+  /** Joined and fetching its partitions (or assigned none): the projector applies what comes. */
+  readonly consuming: boolean;
   readonly partitions: number[];
 }
 
@@ -30,7 +33,7 @@ export interface ProjectorReadinessFields {
 
 @Controller()
 export class HealthHttpController extends HealthController<Probe>({
-  summary: 'Readiness: Postgres and Kafka answer and the consumer joined its group',
+  summary: 'Readiness: Postgres and Kafka answer and the consumer consumes its partitions',
   description:
     'Also reports the lag (events behind, oldest unprocessed age) and the insight relay.',
   unavailable: 'A dependency does not answer; same body.',
@@ -51,16 +54,23 @@ export class HealthHttpController extends HealthController<Probe>({
     };
   }
 
-  /** A projector that has not joined its consumer group applies nothing, so it is not ready. */
+  /**
+   * A projector whose consumer is not consuming its partitions (not joined yet, crashed and
+   * restarting, rebalancing) applies nothing, so it is not ready.
+   */
   protected override async extras(
     probes: ProbeResults<Probe>,
   ): Promise<ReadinessExtras<ProjectorReadinessFields, { consumer: ConsumerCheck }>> {
     const lag = allUp(probes) ? await this.lifecycle.lag().catch(() => null) : null;
     const insightRelay =
       probes.postgres.status === 'up' ? await this.relay.status().catch(() => null) : null;
-    const joined = this.consumer.isJoined;
-    const consumer = { joined, partitions: this.consumer.assignedPartitions() };
-    return { fields: { lag, insightRelay }, checks: { consumer }, ready: joined };
+    const consuming = this.consumer.isConsuming;
+    const consumer = {
+      joined: this.consumer.isJoined,
+      consuming,
+      partitions: this.consumer.assignedPartitions(),
+    };
+    return { fields: { lag, insightRelay }, checks: { consumer }, ready: consuming };
   }
 
   @Get('metrics')

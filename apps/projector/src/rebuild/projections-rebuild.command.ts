@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { createPgPool } from '@cx/platform';
 import {
   migrateDatabase,
   rebuildProjections,
@@ -41,10 +41,19 @@ export async function runProjectionsRebuild(
 ): Promise<RebuildResult> {
   const selected = selectProjections(options.projections, options.names);
   await migrateDatabase(options.databaseUrl);
-  const pool = new Pool({ connectionString: options.databaseUrl, max: 2 });
+  const say = (line: string): void => {
+    options.errors.write(`cx projections rebuild: ${line}\n`);
+  };
+  // A lost connection fails the rebuild with its error (the old tables stay), not the process;
+  // its log lines go where the progress goes, never into the JSON summary on standard output.
+  const pool = createPgPool({
+    connectionString: options.databaseUrl,
+    max: 2,
+    logger: { warn: say, log: say },
+  });
   try {
     return await rebuildProjections(pool, options.projections, selected, {
-      onProgress: (line) => options.errors.write(`cx projections rebuild: ${line}\n`),
+      onProgress: say,
     });
   } finally {
     await pool.end();

@@ -327,6 +327,52 @@ describe('parseTouchpoint', () => {
         'must not contain NUL characters',
       );
     });
+    it('refuses unpaired UTF-16 surrogates anywhere: values, nested values, attribute keys', () => {
+      const message = 'must not contain unpaired UTF-16 surrogates';
+      expect(issuesOf(base({ touchpointName: 'a\ud800b' }))).toEqual([
+        { path: 'touchpointName', message },
+      ]);
+      expect(pathsOf(base({ text: 'ends high \ud83d' }))).toEqual(['text']);
+      expect(pathsOf(base({ text: '\ude00 starts low' }))).toEqual(['text']);
+      expect(pathsOf(base({ text: 'reversed \ude00\ud83d' }))).toEqual(['text']);
+      expect(pathsOf(base({ customerId: 'c\udfff' }))).toEqual(['customerId']);
+      expect(pathsOf(base({ attributes: { note: 'x\udbff' } }))).toEqual(['attributes.note']);
+      expect(
+        pathsOf(base({ interaction: 'survey_response', survey: { nps: 9, 'k\ud800': 1 } })),
+      ).toEqual(['survey.k\\ud800', 'survey.k\\ud800']);
+      const keyIssues = issuesOf(base({ attributes: { 'a\udc00': 'x' } }));
+      expect(keyIssues).toContainEqual({
+        path: 'attributes.a\\udc00',
+        message: 'field names must not contain unpaired UTF-16 surrogates',
+      });
+    });
+
+    it('accepts surrogate pairs (astral characters) in free text', () => {
+      accepts(base({ touchpointName: 'launch 🚀', text: 'great 😀 \ud83d\ude00', source: '𝔘' }));
+    });
+
+    it('reports both NUL and a lone surrogate in one string', () => {
+      expect(issuesOf(base({ text: '\u0000\ud800' })).map((i) => i.message)).toEqual([
+        'must not contain NUL characters',
+        'must not contain unpaired UTF-16 surrogates',
+      ]);
+    });
+
+    it('names the batch item of a lone surrogate', () => {
+      const r = parseTouchpointBatch(
+        { touchpoints: [base(), base(), base(), base({ touchpointName: 'a\ud800b' })] },
+        { now },
+      );
+      expect(r).toEqual({
+        ok: false,
+        issues: [
+          {
+            path: 'touchpoints[3].touchpointName',
+            message: 'must not contain unpaired UTF-16 surrogates',
+          },
+        ],
+      });
+    });
   });
 
   describe('cross-field rules', () => {

@@ -91,23 +91,63 @@ function present(v: unknown): boolean {
   return v !== undefined && v !== null;
 }
 
-/** Every string (and key) in the input is checked for NUL, which Postgres text cannot hold. */
-function findNul(value: unknown, path: string, issues: ValidationIssue[], depth = 0): void {
+/** `String.prototype.isWellFormed` (ES2024, in Node 20); the TypeScript lib here is ES2022. */
+interface WellFormedCheck {
+  isWellFormed(): boolean;
+}
+
+/** False when the string holds a lone (unpaired) UTF-16 surrogate, which Postgres cannot store. */
+function isWellFormed(s: string): boolean {
+  return (s as unknown as WellFormedCheck).isWellFormed();
+}
+
+/**
+ * Every string (and key) in the input is checked for what Postgres text and JSON cannot hold: NUL,
+ * and lone UTF-16 surrogates (a JSON escape such as `\ud800` without its pair). Deeper levels
+ * than a touchpoint has are refused anyway, as unknown fields or wrong types.
+ */
+function findUnstorableText(
+  value: unknown,
+  path: string,
+  issues: ValidationIssue[],
+  depth = 0,
+): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000')) issues.push({ path, message: 'must not contain NUL characters' });
+    if (!isWellFormed(value))
+      issues.push({ path, message: 'must not contain unpaired UTF-16 surrogates' });
     return;
   }
   if (typeof value !== 'object' || value === null || depth > 4) return;
   if (Array.isArray(value)) {
-    value.forEach((v, i) => findNul(v, `${path}[${i}]`, issues, depth + 1));
+    value.forEach((v, i) => findUnstorableText(v, `${path}[${i}]`, issues, depth + 1));
     return;
   }
   for (const key of Object.keys(value)) {
     const child = join(path, key);
+    const before = issues.length;
     if (key.includes('\u0000'))
       issues.push({ path: child, message: 'field names must not contain NUL characters' });
-    else findNul((value as Record<string, unknown>)[key], child, issues, depth + 1);
+    if (!isWellFormed(key))
+      issues.push({
+        path: child,
+        message: 'field names must not contain unpaired UTF-16 surrogates',
+      });
+    if (issues.length === before)
+      findUnstorableText((value as Record<string, unknown>)[key], child, issues, depth + 1);
   }
+}
+
+/**
+ * A lone surrogate in a reported path (a bad key) is written out as `\udxxx` text, so that the
+ * error answer is itself valid UTF-8 JSON.
+ */
+function printablePath(path: string): string {
+  if (isWellFormed(path)) return path;
+  return path.replace(
+    /\p{Surrogate}/gu,
+    (s) => `\\u${s.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**
@@ -244,7 +284,7 @@ export function parseTouchpoint(
     return { ok: false, issues: [{ path: prefix, message: 'must be a JSON object' }] };
 
   const issues: ValidationIssue[] = [];
-  findNul(input, '', issues);
+  findUnstorableText(input, '', issues);
   const dto = instantiate(TouchpointRequestDto.prototype, TOUCHPOINT_FIELDS, input, '', issues);
   if (isPlainObject(dto.survey))
     dto.survey = instantiate(SurveyDto.prototype, SURVEY_FIELDS, dto.survey, 'survey', issues);
@@ -253,8 +293,8 @@ export function parseTouchpoint(
 
   const fieldIssues: ValidationIssue[] = [];
   collect(validateSync(dto, VALIDATOR_OPTIONS), '', fieldIssues);
-  const nulPaths = new Set(issues.map((i) => i.path));
-  for (const issue of fieldIssues) if (!nulPaths.has(issue.path)) issues.push(issue);
+  const textPaths = new Set(issues.map((i) => i.path));
+  for (const issue of fieldIssues) if (!textPaths.has(issue.path)) issues.push(issue);
 
   if (issues.length === 0) {
     const maxFuture = options.maxFutureSeconds ?? TOUCHPOINT_LIMITS.maxFutureSeconds;
@@ -263,7 +303,10 @@ export function parseTouchpoint(
   if (issues.length > 0) {
     return {
       ok: false,
-      issues: issues.map((i) => ({ path: join(prefix, i.path), message: i.message })),
+      issues: issues.map((i) => ({
+        path: printablePath(join(prefix, i.path)),
+        message: i.message,
+      })),
     };
   }
   return { ok: true, touchpoint: normalise(dto) };

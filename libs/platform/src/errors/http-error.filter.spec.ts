@@ -8,16 +8,26 @@ import { HttpErrorFilter } from './http-error.filter';
 interface Answer {
   readonly status: number;
   readonly body: unknown;
+  /** Headers set before the reply, when any. */
+  readonly headers?: Record<string, string>;
 }
 
 function setUp(type: ContextType = 'http') {
   const answers: Answer[] = [];
   const response = {};
+  let headers: Record<string, string> = {};
   const adapterHost = {
     httpAdapter: {
+      setHeader: (to: unknown, name: string, value: string) => {
+        expect(to).toBe(response);
+        headers[name] = value;
+      },
       reply: (to: unknown, body: unknown, status: number) => {
         expect(to).toBe(response);
-        answers.push({ status, body });
+        answers.push(
+          Object.keys(headers).length > 0 ? { status, body, headers } : { status, body },
+        );
+        headers = {};
       },
     },
   } as unknown as HttpAdapterHost;
@@ -47,7 +57,34 @@ describe('HttpErrorFilter', () => {
     filter.catch(featureError('down', 'database unreachable: ECONNREFUSED'), host);
     expect(answers).toEqual([
       { status: 404, body: { error: 'gone', details: [] } },
-      { status: 503, body: { error: 'down', details: [] } },
+      { status: 503, body: { error: 'down', details: [] }, headers: { 'Retry-After': '1' } },
+    ]);
+  });
+
+  it.each([
+    ['a lost connection', new Error('Connection terminated unexpectedly')],
+    [
+      'a refused connection',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    ],
+    [
+      'a server shutting down',
+      Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01',
+      }),
+    ],
+  ])('answers %s that no handler caught with a retryable 503, not a 500', (_what, error) => {
+    const { filter, host, answers } = setUp();
+    filter.catch(error, host);
+    expect(answers).toEqual([
+      {
+        status: 503,
+        body: {
+          error: 'store_unavailable',
+          details: [{ path: '', message: 'the database is unreachable; retry later' }],
+        },
+        headers: { 'Retry-After': '1' },
+      },
     ]);
   });
 

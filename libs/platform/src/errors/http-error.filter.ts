@@ -8,8 +8,17 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ErrorBody, ValidationIssue } from '@cx/contracts';
+import { isStoreUnavailable } from '@cx/event-store';
 import { AppException } from './app.exception';
+import { ErrorKind } from './error-kind';
 import { httpStatusOf } from './http-status';
+import { ThrottledWarnings } from './throttled-warnings';
+
+/**
+ * `Retry-After` of every 503: what is unavailable (a database restarting, a projection behind)
+ * clears up on its own, so the client is told to send the same request again soon.
+ */
+export const RETRY_AFTER_SECONDS = 1;
 
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'bad_request',
@@ -45,13 +54,17 @@ function exposedClientError(error: unknown): { status: number; message: string }
 
 /**
  * The one place where errors become HTTP answers: every error gets `{ error, details }`, and
- * nothing about the internals leaks out of a 500 (it is logged instead). Only HTTP requests are
+ * nothing about the internals leaks out of a 500 (it is logged instead). Every 503 carries
+ * `Retry-After`; a database error that means "unreachable" which no handler turned into an
+ * application error is a 503 `store_unavailable` too, never a 500. Only HTTP requests are
  * answered here; an error raised in another context (a future gRPC handler) is thrown on
  * unchanged, for that transport's own filter.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
+  /** 503s come in floods during an outage: the first of each code, then one per 10 s. */
+  private readonly unavailable = new ThrottledWarnings(this.logger);
 
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
@@ -59,13 +72,19 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const { status, body } = this.toAnswer(exception);
     const response: unknown = host.switchToHttp().getResponse();
-    this.adapterHost.httpAdapter.reply(response, body, status);
+    const { httpAdapter } = this.adapterHost;
+    if (status === Number(HttpStatus.SERVICE_UNAVAILABLE)) {
+      httpAdapter.setHeader(response, 'Retry-After', String(RETRY_AFTER_SECONDS));
+    }
+    httpAdapter.reply(response, body, status);
   }
 
   private toAnswer(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof AppException) {
       const status: number = httpStatusOf(exception.kind);
-      if (status >= 500) this.logger.warn(`${exception.code}: ${exception.message}`);
+      const line = `${exception.code}: ${exception.message}`;
+      if (exception.kind === ErrorKind.Unavailable) this.unavailable.warn(exception.code, line);
+      else if (status >= 500) this.logger.warn(line);
       return { status, body: { error: exception.code, details: exception.details } };
     }
     if (exception instanceof HttpException) {
@@ -74,6 +93,17 @@ export class HttpErrorFilter implements ExceptionFilter {
     }
     const exposed = exposedClientError(exception);
     if (exposed) return clientError(exposed.status, exposed.message);
+    if (isStoreUnavailable(exception)) {
+      const cause = exception instanceof Error ? exception.message : String(exception);
+      this.unavailable.warn('store_unavailable', `store_unavailable: ${cause}`);
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        body: {
+          error: 'store_unavailable',
+          details: [{ path: '', message: 'the database is unreachable; retry later' }],
+        },
+      };
+    }
 
     const detail =
       exception instanceof Error ? (exception.stack ?? exception.message) : String(exception);

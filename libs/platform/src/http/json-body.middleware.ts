@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppException } from '../errors/app.exception';
 import { HttpBodyErrorCode as Code, httpBodyError } from './http-body.exception';
+import { decodeUtf8Strict, parseStrictJson } from '@cx/contracts';
 
 export interface JsonBodyOptions {
   /** Largest accepted body, in bytes. */
@@ -21,9 +22,31 @@ function isJsonMediaType(contentType: string | undefined): boolean {
 }
 
 /**
+ * Strict UTF-8, then strict JSON: the body as a value, or the error that refuses it. The HTTP
+ * middleware below uses it; so can any other transport that receives JSON bytes.
+ */
+export function parseJsonBody(bytes: Uint8Array): { value: unknown } | { error: AppException } {
+  const decoded = decodeUtf8Strict(bytes);
+  if (!decoded.ok) {
+    const message = `request body is not valid UTF-8: ${decoded.reason} at byte ${decoded.offset}`;
+    return { error: httpBodyError(Code.InvalidEncoding, message) };
+  }
+  const parsed = parseStrictJson(decoded.text);
+  if (parsed.ok) return { value: parsed.value };
+  if (parsed.error === 'duplicate_key') {
+    const message = 'a JSON object in the body gives the same key more than once';
+    return { error: httpBodyError(Code.DuplicateKey, message, parsed.issues) };
+  }
+  return { error: httpBodyError(Code.MalformedJson, `malformed JSON: ${parsed.message}`) };
+}
+
+/**
  * A strict JSON body reader with a per-route size limit: 415 unless `application/json` (UTF-8,
  * not compressed), 413 above the limit (checked on Content-Length first, then while streaming),
- * 400 for malformed JSON. Errors are typed `AppException`s, so the global filter shapes them.
+ * 400 `invalid_encoding` for bytes that are not UTF-8 (never replaced by U+FFFD), 400
+ * `duplicate_key` for an object that gives a key twice (JSON.parse would keep the last one
+ * silently), 400 `malformed_json` for anything else that is not RFC 8259 JSON. Errors are typed
+ * `AppException`s, so the global filter shapes them.
  * Mount it per path with `app.use(path, jsonBody(...))`, the most specific path first: a body
  * already read by an earlier mount is left alone.
  */
@@ -81,14 +104,12 @@ export function jsonBody(
     req.on('error', () => finish(httpBodyError(Code.Unreadable, 'request body could not be read')));
     req.on('end', () => {
       if (done) return;
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        req.body = JSON.parse(text) as unknown;
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : 'invalid JSON';
-        finish(httpBodyError(Code.MalformedJson, `malformed JSON: ${reason}`));
+      const parsed = parseJsonBody(Buffer.concat(chunks));
+      if ('error' in parsed) {
+        finish(parsed.error);
         return;
       }
+      req.body = parsed.value;
       finish();
     });
   };

@@ -1,7 +1,8 @@
-import { Logger, type FactoryProvider } from '@nestjs/common';
+import type { FactoryProvider } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { createKafka } from '@cx/messaging';
+import { createPgPool } from './pg-pool';
 
 export interface PgPoolProviderOptions {
   readonly connectionString: string;
@@ -10,9 +11,11 @@ export interface PgPoolProviderOptions {
   readonly prepare: (connectionString: string) => Promise<unknown>;
 }
 
-const poolLogger = new Logger('pg');
-
-/** The service's pg pool under `token`, created once `prepare` has finished. */
+/**
+ * The service's pg pool under `token`, created once `prepare` has finished. A lost connection,
+ * idle or checked out, never ends the process (`createPgPool`): the requests in flight fail with
+ * 503, readiness probes Postgres, and the pool reconnects once Postgres answers again.
+ */
 export function pgPoolProvider(
   token: symbol,
   options: PgPoolProviderOptions,
@@ -21,13 +24,7 @@ export function pgPoolProvider(
     provide: token,
     useFactory: async (): Promise<Pool> => {
       await options.prepare(options.connectionString);
-      const pool = new Pool({ connectionString: options.connectionString, max: options.max });
-      // An idle client's error (a Postgres restart) must not end the process, as an unhandled
-      // 'error' event would: the next query meets the outage and the callers' retries take over.
-      pool.on('error', (error) =>
-        poolLogger.warn(`idle database connection lost: ${error.message}`),
-      );
-      return pool;
+      return createPgPool({ connectionString: options.connectionString, max: options.max });
     },
   };
 }
