@@ -1,8 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { eventually, until } from '../support/eventually';
-import { kafkaBrokers, startKafka, stopKafka } from '../support/stack';
-import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
-import { ReadinessWatch, RecoveryWatch, ServiceProcess, Trickle } from './support/fault-harness';
+import { startKafka, stopKafka } from '../support/stack';
+import type { ScratchDatabase } from '../support/scratch-database';
+import {
+  ReadinessWatch,
+  RecoveryWatch,
+  ServiceProcess,
+  startIngestionAndProjector,
+  Trickle,
+  type IngestionAndProjector,
+} from './support/fault-harness';
 import { failures, reportFault, verifyLedger } from './support/ledger';
 
 jest.setTimeout(300_000);
@@ -21,29 +27,18 @@ interface ProjectorReadiness {
  * acknowledged touchpoint is projected.
  */
 describe('a Kafka outage under load (e2e)', () => {
-  const RUN = randomBytes(4).toString('hex');
   let db: ScratchDatabase;
   let ingestion: ServiceProcess;
   let projector: ServiceProcess;
+  let stack: IngestionAndProjector | undefined;
 
   beforeAll(async () => {
-    db = await createScratchDatabase('cx_faults');
-    const env = {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: kafkaBrokers(),
-      PROJECTOR_GROUP: `projector.faults-${RUN}`,
-      PROJECTOR_CHUNK: '500',
-    };
-    [ingestion, projector] = await Promise.all([
-      ServiceProcess.launch('ingestion', env),
-      ServiceProcess.launch('projector', env),
-    ]);
-    await Promise.all([ingestion.ready(), projector.ready()]);
+    stack = await startIngestionAndProjector();
+    ({ db, ingestion, projector } = stack);
   });
 
   afterAll(async () => {
-    for (const service of [projector, ingestion]) await service?.stop();
-    await db?.drop();
+    await stack?.stop();
   });
 
   it('keeps storing, restarts the crashed consumer, and projects everything once Kafka is back', async () => {

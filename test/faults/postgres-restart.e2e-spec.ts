@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { journeys } from '../projector/support/journeys';
-import { kafkaBrokers, restartPostgres } from '../support/stack';
+import { restartPostgres } from '../support/stack';
 import { until } from '../support/eventually';
-import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+import type { ScratchDatabase } from '../support/scratch-database';
 import {
   appliedCount,
   PostgresWatch,
@@ -10,6 +10,8 @@ import {
   RecoveryWatch,
   ServiceProcess,
   Trickle,
+  startIngestionAndProjector,
+  type IngestionAndProjector,
 } from './support/fault-harness';
 import { failures, reportFault, verifyLedger } from './support/ledger';
 
@@ -29,26 +31,15 @@ describe('a Postgres restart under load (e2e)', () => {
   let db: ScratchDatabase;
   let ingestion: ServiceProcess;
   let projector: ServiceProcess;
+  let stack: IngestionAndProjector | undefined;
 
   beforeAll(async () => {
-    db = await createScratchDatabase('cx_faults');
-    const env = {
-      DATABASE_URL: db.url,
-      KAFKA_BROKERS: kafkaBrokers(),
-      // A group of its own: its offsets are this database's, not those of other suites.
-      PROJECTOR_GROUP: `projector.faults-${RUN}`,
-      PROJECTOR_CHUNK: '500',
-    };
-    [ingestion, projector] = await Promise.all([
-      ServiceProcess.launch('ingestion', env),
-      ServiceProcess.launch('projector', env),
-    ]);
-    await Promise.all([ingestion.ready(), projector.ready()]);
+    stack = await startIngestionAndProjector();
+    ({ db, ingestion, projector } = stack);
   });
 
   afterAll(async () => {
-    for (const service of [projector, ingestion]) await service?.stop();
-    await db?.drop();
+    await stack?.stop();
   });
 
   it('keeps both services up, answers 503 with Retry-After, is ready again within 5 s, loses nothing', async () => {

@@ -6,6 +6,8 @@ import { Client, type Pool } from 'pg';
 import type { Touchpoint } from '@cx/domain';
 import { Ledger, type Answer } from './ledger';
 import { eventually } from '../../support/eventually';
+import { createScratchDatabase, type ScratchDatabase } from '../../support/scratch-database';
+import { kafkaBrokers } from '../../support/stack';
 import { journeys } from '../../projector/support/journeys';
 import { distMain, freePort } from '../../projector/support/services';
 
@@ -387,4 +389,40 @@ export async function relayCaughtUp(ingestion: ServiceProcess, timeoutMs = 60_00
     timeoutMs,
     50,
   );
+}
+
+/** A scratch database with ingestion and the projector running on it, as the quick faults use. */
+export interface IngestionAndProjector {
+  readonly db: ScratchDatabase;
+  readonly ingestion: ServiceProcess;
+  readonly projector: ServiceProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts both services on a fresh database, with a consumer group of their own (its offsets are
+ * this database's, not those of other suites), and waits until both are ready.
+ */
+export async function startIngestionAndProjector(): Promise<IngestionAndProjector> {
+  const db = await createScratchDatabase('cx_faults');
+  const env = {
+    DATABASE_URL: db.url,
+    KAFKA_BROKERS: kafkaBrokers(),
+    PROJECTOR_GROUP: `projector.faults-${randomBytes(4).toString('hex')}`,
+    PROJECTOR_CHUNK: '500',
+  };
+  const [ingestion, projector] = await Promise.all([
+    ServiceProcess.launch('ingestion', env),
+    ServiceProcess.launch('projector', env),
+  ]);
+  await Promise.all([ingestion.ready(), projector.ready()]);
+  return {
+    db,
+    ingestion,
+    projector,
+    async stop() {
+      for (const service of [projector, ingestion]) await service.stop();
+      await db.drop();
+    },
+  };
 }

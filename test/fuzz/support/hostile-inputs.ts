@@ -11,6 +11,7 @@ import {
   type Interaction,
 } from '@cx/domain';
 import { encodeCursor } from '../../../apps/query/src/common/page-cursor';
+import { TOUCHPOINT_FIELD_ORDER } from '@cx/contracts';
 
 /*
  * Generators of hostile HTTP input for the fuzz suite: JSON texts that JSON.stringify cannot
@@ -245,30 +246,7 @@ export const validTouchpoint: fc.Arbitrary<Record<string, unknown>> = fc
     })),
   );
 
-const FIELD_NAMES = [
-  'touchpointId',
-  'customerId',
-  'occurredAt',
-  'channel',
-  'category',
-  'direction',
-  'interaction',
-  'touchpointName',
-  'momentOfTruth',
-  'pillar',
-  'survey',
-  'sentiment',
-  'emotion',
-  'text',
-  'complaintId',
-  'reason',
-  'commitmentId',
-  'dueAt',
-  'value',
-  'companyAssessment',
-  'source',
-  'attributes',
-];
+const FIELD_NAMES: readonly string[] = TOUCHPOINT_FIELD_ORDER;
 
 type Mutation = (tp: Record<string, unknown>) => Record<string, unknown> | Entries;
 

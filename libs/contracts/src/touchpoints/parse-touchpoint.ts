@@ -55,8 +55,11 @@ const TOUCHPOINT_FIELDS = fieldsOf(TouchpointRequestDto);
 const SURVEY_FIELDS = fieldsOf(SurveyDto);
 const MONEY_FIELDS = fieldsOf(MoneyDto);
 
-/** Output key order, so that the stored JSON reads the same whatever order the client used. */
-const OUTPUT_ORDER = [
+/**
+ * Every field of a touchpoint, in output key order, so that the stored JSON reads the same whatever
+ * order the client used.
+ */
+export const TOUCHPOINT_FIELD_ORDER = [
   'touchpointId',
   'customerId',
   'occurredAt',
@@ -257,7 +260,7 @@ function stripNulls<T extends object>(dto: T, order: readonly (keyof T)[]): Part
 
 function normalise(dto: TouchpointRequestDto): Touchpoint {
   const out: Record<string, unknown> = {};
-  for (const key of OUTPUT_ORDER) {
+  for (const key of TOUCHPOINT_FIELD_ORDER) {
     const v: unknown = key === 'category' ? categoryOf(dto.channel as Channel) : dto[key];
     if (v === undefined || v === null) continue;
     out[key] = v;
