@@ -9,3 +9,10 @@ export {
 export { KafkaAdminSession } from './kafka-admin-session';
 export { OutboxRelay, type OutboxRelayDeps, type OutboxRelayStatus } from './outbox-relay';
 export { InsightRelay, type InsightRelayDeps, type InsightRelayStatus } from './insight-relay';
+export {
+  clusterPartitions,
+  ConfirmedSender,
+  type PartitionSource,
+  type SendingProducer,
+  type UnconfirmedPartitions,
+} from './confirmed-send';

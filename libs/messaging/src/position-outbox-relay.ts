@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Notification, Pool, PoolClient } from 'pg';
+import { clusterPartitions, ConfirmedSender } from './confirmed-send';
 
 /**
  * What one relay publishes. The table must give every row a `position` that increases in commit
@@ -54,8 +55,9 @@ export interface PositionOutboxRelayState {
 const RELAY_LOCK_SPACE = 0x63787265;
 
 /**
- * Publishes an outbox table to Kafka in position order, at least once: it sends a batch, then
- * moves its checkpoint (compare-and-set); a crash in between republishes the batch, and consumers
+ * Publishes an outbox table to Kafka in position order, at least once: it sends a batch, then,
+ * once every partition of the batch is confirmed by the broker's reply (`ConfirmedSender`), moves
+ * its checkpoint (compare-and-set); a crash in between republishes the batch, and consumers
  * dedupe. Wakes on NOTIFY, polls as a fallback, backs off while Kafka or Postgres is down (one log
  * line per outage) and recovers alone.
  */
@@ -65,6 +67,7 @@ export class PositionOutboxRelay<Row extends { readonly position: string }> {
   private running = false;
   private loop: Promise<void> | null = null;
   private producer: Producer | null = null;
+  private sender: ConfirmedSender | null = null;
   private listener: PoolClient | null = null;
   private active = false;
   private checkpoint: number | null = null;
@@ -166,7 +169,7 @@ export class PositionOutboxRelay<Row extends { readonly position: string }> {
   private async step(): Promise<number> {
     await this.ensureListener();
     if (!(await this.ensureActive())) return 0;
-    const producer = await this.ensureProducer();
+    const sender = await this.ensureProducer();
     const from = await this.readCheckpoint();
     // Reset before reading: a NOTIFY that arrives during the read is then not lost.
     this.woken = false;
@@ -177,11 +180,10 @@ export class PositionOutboxRelay<Row extends { readonly position: string }> {
     );
     const last = rows[rows.length - 1];
     if (last === undefined) return 0;
-    await producer.send({
-      topic: this.source.topic,
-      acks: -1,
-      messages: rows.map((row) => this.source.toMessage(row)),
-    });
+    await sender.send(
+      this.source.topic,
+      rows.map((row) => this.source.toMessage(row)),
+    );
     await this.advanceCheckpoint(from, Number(last.position));
     return rows.length;
   }
@@ -217,8 +219,8 @@ export class PositionOutboxRelay<Row extends { readonly position: string }> {
     this.checkpoint = null;
   }
 
-  private async ensureProducer(): Promise<Producer> {
-    if (this.producer) return this.producer;
+  private async ensureProducer(): Promise<ConfirmedSender> {
+    if (this.sender) return this.sender;
     const producer = this.options.kafka.producer({
       // murmur2 like the Java client: other producers put a customer on the same partition.
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -235,12 +237,21 @@ export class PositionOutboxRelay<Row extends { readonly position: string }> {
       throw error;
     }
     this.producer = producer;
-    return producer;
+    this.sender = new ConfirmedSender(
+      producer,
+      clusterPartitions(this.options.kafka),
+      ({ topic, partitions, round }) =>
+        this.logger.warn(
+          `Kafka's reply left out partitions ${partitions.join(', ')} of ${topic} (send ${round}); sending them again`,
+        ),
+    );
+    return this.sender;
   }
 
   private async dropProducer(): Promise<void> {
     const producer = this.producer;
     this.producer = null;
+    this.sender = null;
     if (producer) await producer.disconnect().catch(() => undefined);
   }
 

@@ -3,7 +3,7 @@ import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from '
 import { TOPICS } from '@cx/contracts';
 import { parseTouchpointMessage } from '@cx/contracts';
 import { isStoreUnavailable } from '@cx/event-store';
-import { createProducer } from '@cx/messaging';
+import { clusterPartitions, ConfirmedSender, createProducer } from '@cx/messaging';
 import type { ConsumedMessage, ProjectionEngine } from '@cx/read-models';
 import { removeStaleMembers } from './stale-members';
 
@@ -67,6 +67,7 @@ export class TouchpointConsumer {
   private readonly logger = new Logger(TouchpointConsumer.name);
   private consumer: Consumer | null = null;
   private deadLetters: Producer | null = null;
+  private deadLetterSender: ConfirmedSender | null = null;
   /** Between `start` and `stop`. */
   private running = false;
   private joined = false;
@@ -110,6 +111,7 @@ export class TouchpointConsumer {
     const deadLetters = createProducer(this.kafka, { idempotent: true, maxInFlightRequests: 1 });
     await deadLetters.connect();
     this.deadLetters = deadLetters;
+    this.deadLetterSender = new ConfirmedSender(deadLetters, clusterPartitions(this.kafka));
     await this.removeMembersLeftBehind();
     await this.runConsumer();
   }
@@ -126,6 +128,7 @@ export class TouchpointConsumer {
     if (consumer) await consumer.disconnect();
     const deadLetters = this.deadLetters;
     this.deadLetters = null;
+    this.deadLetterSender = null;
     if (deadLetters) await deadLetters.disconnect().catch(() => undefined);
   }
 
@@ -397,11 +400,10 @@ export class TouchpointConsumer {
     partition: number,
     poison: readonly { message: KafkaMessage; reason: string }[],
   ): Promise<void> {
-    if (this.deadLetters === null) throw new Error('dead-letter producer not connected');
-    await this.deadLetters.send({
-      topic: TOPICS.touchpointsDeadLetter,
-      acks: -1,
-      messages: poison.map(({ message, reason }) => {
+    if (this.deadLetterSender === null) throw new Error('dead-letter producer not connected');
+    await this.deadLetterSender.send(
+      TOPICS.touchpointsDeadLetter,
+      poison.map(({ message, reason }) => {
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(message.headers ?? {})) {
           const first = Array.isArray(value) ? value[0] : value;
@@ -420,7 +422,7 @@ export class TouchpointConsumer {
           },
         };
       }),
-    });
+    );
     this.logger.warn(`${poison.length} message(s) of ${topic}[${partition}] dead-lettered`);
   }
 
