@@ -71,7 +71,7 @@ export async function startChild(
 ): Promise<ChildService> {
   const port = await freePort();
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [file], {
+  const child: ChildProcess = spawn(process.execPath, [...profilingArgs(), file], {
     cwd: repoRoot(),
     env: { ...process.env, KAFKA_LOG_LEVEL: 'error', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -117,6 +117,16 @@ export async function startChild(
   return service;
 }
 
+/**
+ * `BENCH_CPU_PROFILE=<dir>` runs every product process with `--cpu-prof` into that folder (Node
+ * refuses the flag in NODE_OPTIONS), so a stage's figure can be read against its profile.
+ */
+function profilingArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  if (!dir) return [];
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, '-r', join(__dirname, 'exit-on-signal.js')];
+}
+
 /** A built service: `dist/apps/<app>/src/main.js`. */
 export function startService(app: string, env: Record<string, string>): Promise<ChildService> {
   return startChild(app, builtFile('apps', app, 'src', 'main.js'), env);
@@ -129,7 +139,7 @@ export function runNode(
   env: Record<string, string>,
 ): Promise<{ stdout: string; pid: number; cpuSeconds: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], {
+    const child = spawn(process.execPath, [...profilingArgs(), file, ...args], {
       cwd: repoRoot(),
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

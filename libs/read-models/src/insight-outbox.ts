@@ -23,16 +23,13 @@ export async function appendInsights(
 ): Promise<void> {
   if (insights.length === 0) return;
   await client.query('SELECT pg_advisory_xact_lock($1)', [INSIGHT_APPEND_LOCK_KEY]);
+  // One JSON document, not text arrays that pg would escape quote by quote.
   await client.query(
     `INSERT INTO ${INSIGHT_OUTBOX_TABLE} (customer_id, event_type, payload)
-     SELECT customer_id, event_type, payload::jsonb
-       FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS t(customer_id, event_type, payload, ord)
+     SELECT item->>'customerId', item->>'type', item::jsonb
+       FROM json_array_elements($1::json) WITH ORDINALITY AS t(item, ord)
       ORDER BY ord`,
-    [
-      insights.map((i) => i.customerId),
-      insights.map((i) => i.type),
-      insights.map((i) => JSON.stringify(i)),
-    ],
+    [JSON.stringify(insights)],
   );
   await client.query('SELECT pg_notify($1, $2)', [INSIGHT_CHANNEL, '']);
 }

@@ -106,15 +106,17 @@ async function upsertProfiles(
   projected: readonly ProjectedCustomer[],
 ): Promise<void> {
   if (projected.length === 0) return;
+  // One JSON document rather than twelve arrays: pg would escape every quote of every profile
+  // into an array literal. `json` columns keep each profile's text exactly as serialised here.
   await batch.client.query(
     `INSERT INTO ${table} (customer_id, profile, stage_history, stage, phase, status,
         emotion_level, emotion_score, loyalty_side, loyalty_position, touchpoints, last_position, updated_at)
-     SELECT customer_id, profile::json, stage_history::json, stage, phase, status, emotion_level,
+     SELECT customer_id, profile, stage_history, stage, phase, status, emotion_level,
             emotion_score, loyalty_side, loyalty_position, touchpoints, last_position, now()
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                   $8::float8[], $9::text[], $10::int[], $11::int[], $12::bigint[])
-            AS t(customer_id, profile, stage_history, stage, phase, status, emotion_level,
-                 emotion_score, loyalty_side, loyalty_position, touchpoints, last_position)
+       FROM json_to_recordset($1::json)
+            AS t(customer_id text, profile json, stage_history json, stage text, phase text,
+                 status text, emotion_level text, emotion_score float8, loyalty_side text,
+                 loyalty_position int, touchpoints int, last_position bigint)
      ON CONFLICT (customer_id) DO UPDATE SET
        profile = EXCLUDED.profile, stage_history = EXCLUDED.stage_history, stage = EXCLUDED.stage,
        phase = EXCLUDED.phase, status = EXCLUDED.status, emotion_level = EXCLUDED.emotion_level,
@@ -122,18 +124,22 @@ async function upsertProfiles(
        loyalty_position = EXCLUDED.loyalty_position, touchpoints = EXCLUDED.touchpoints,
        last_position = EXCLUDED.last_position, updated_at = now()`,
     [
-      projected.map((p) => p.customerId),
-      projected.map((p) => JSON.stringify(p.profile)),
-      projected.map((p) => JSON.stringify(p.stageHistory)),
-      projected.map((p) => p.columns.stage),
-      projected.map((p) => p.columns.phase),
-      projected.map((p) => p.columns.status),
-      projected.map((p) => p.columns.emotionLevel),
-      projected.map((p) => p.columns.emotionScore),
-      projected.map((p) => p.columns.loyaltySide),
-      projected.map((p) => p.columns.loyaltyPosition),
-      projected.map((p) => p.columns.touchpoints),
-      projected.map((p) => p.lastPosition),
+      JSON.stringify(
+        projected.map((p) => ({
+          customer_id: p.customerId,
+          profile: p.profile,
+          stage_history: p.stageHistory,
+          stage: p.columns.stage,
+          phase: p.columns.phase,
+          status: p.columns.status,
+          emotion_level: p.columns.emotionLevel,
+          emotion_score: p.columns.emotionScore,
+          loyalty_side: p.columns.loyaltySide,
+          loyalty_position: p.columns.loyaltyPosition,
+          touchpoints: p.columns.touchpoints,
+          last_position: p.lastPosition,
+        })),
+      ),
     ],
   );
 }
