@@ -121,41 +121,64 @@ export async function ensureKafkaJars(log: LogLine = silent): Promise<string> {
   return libs;
 }
 
-function serverProperties(dataDir: string, port: number, controllerPort: number): string {
+/** What differs between the nodes of a cluster and a single broker. */
+export interface NodeProperties {
+  readonly dataDir: string;
+  /** `node.id`; also the node's id in `voters`. */
+  readonly nodeId: number;
+  readonly port: number;
+  readonly controllerPort: number;
+  /** `controller.quorum.voters`, e.g. `1@127.0.0.1:9093,2@127.0.0.1:9095`. */
+  readonly voters: string;
+  /** Of the project's topics (`default.replication.factor`) and Kafka's internal ones. */
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+  /**
+   * How long the controller waits for a silent broker before fencing it and moving its
+   * partition leadership away; also how long a restarted node waits for its old session.
+   */
+  readonly brokerSessionTimeoutMs: number;
+}
+
+/** server.properties of one combined (broker and controller) KRaft node on 127.0.0.1. */
+export function serverProperties(node: NodeProperties): string {
+  const rf = node.replicationFactor;
+  const minIsr = node.minInsyncReplicas;
   return [
-    '# Written by infra/local/kafka-broker.ts on every start; edits are overwritten.',
+    '# Written by infra/local on every start; edits are overwritten.',
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `node.id=${node.nodeId}`,
+    `controller.quorum.voters=${node.voters}`,
+    `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${node.port}`,
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
-    `log.dirs=${join(dataDir, 'data')}`,
+    `log.dirs=${join(node.dataDir, 'data')}`,
     'num.partitions=1',
-    'default.replication.factor=1',
-    'min.insync.replicas=1',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${rf}`,
+    `min.insync.replicas=${minIsr}`,
+    `offsets.topic.replication.factor=${rf}`,
     // Fewer internal partitions: the first consumer group joins in well under a second.
     'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `transaction.state.log.replication.factor=${rf}`,
+    `transaction.state.log.min.isr=${minIsr}`,
     'transaction.state.log.num.partitions=10',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
+    `share.coordinator.state.topic.replication.factor=${rf}`,
+    `share.coordinator.state.topic.min.isr=${minIsr}`,
+    // A replica that missed writes never becomes leader: acknowledged writes are not dropped.
+    'unclean.leader.election.enable=false',
     'group.initial.rebalance.delay.ms=0',
-    // After a crash the restarted node waits for its old broker session to expire before it
-    // serves again; a short session keeps outage tests fast (one node: no spurious fencing).
-    'broker.session.timeout.ms=3000',
-    'broker.heartbeat.interval.ms=1000',
+    `broker.session.timeout.ms=${node.brokerSessionTimeoutMs}`,
+    // Three heartbeats per session, as Kafka's defaults (2 s in 9 s) roughly keep.
+    `broker.heartbeat.interval.ms=${Math.round(node.brokerSessionTimeoutMs / 3)}`,
     // The project creates its topics with the partition counts it means.
     'auto.create.topics.enable=false',
     '',
   ].join('\n');
 }
 
-function log4j2Properties(logFile: string): string {
+export function log4j2Properties(logFile: string): string {
   return [
     'status = warn',
     'appender.file.type = File',
@@ -171,7 +194,7 @@ function log4j2Properties(logFile: string): string {
 
 // Kafka's cluster ids are 16 random bytes in URL-safe base64; its own generator avoids a
 // leading '-' because the command line would read it as an option.
-function clusterId(): string {
+export function newClusterId(): string {
   for (;;) {
     const id = randomBytes(16).toString('base64url');
     if (!id.startsWith('-')) {
@@ -233,17 +256,46 @@ async function brokerAnswers(brokers: string): Promise<boolean> {
   }
 }
 
-interface Layout {
-  dataDir: string;
-  port: number;
-  controllerPort: number;
-  configPath: string;
-  log4jPath: string;
-  logFile: string;
-  stdoutFile: string;
+/** Where one broker keeps its config, data and logs. */
+export interface BrokerLayout {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly configPath: string;
+  readonly log4jPath: string;
+  readonly logFile: string;
+  readonly stdoutFile: string;
 }
 
-async function formatStorageOnce(libs: string, layout: Layout, log: LogLine): Promise<void> {
+export function brokerLayout(dataDir: string, port: number, controllerPort: number): BrokerLayout {
+  return {
+    dataDir,
+    port,
+    controllerPort,
+    configPath: join(dataDir, 'server.properties'),
+    log4jPath: join(dataDir, 'log4j2.properties'),
+    logFile: join(dataDir, 'logs', 'server.log'),
+    stdoutFile: join(dataDir, 'logs', 'stdout.log'),
+  };
+}
+
+/** Writes the broker's config files (every start: the ports or settings may have changed). */
+export function writeBrokerConfig(layout: BrokerLayout, properties: string): void {
+  mkdirSync(join(layout.dataDir, 'logs'), { recursive: true });
+  writeFileSync(layout.configPath, properties);
+  writeFileSync(layout.log4jPath, log4j2Properties(layout.logFile));
+}
+
+/**
+ * Formats the broker's storage unless it already is. The nodes of one cluster must be formatted
+ * with the same `clusterId`, or they refuse each other.
+ */
+export async function formatStorageOnce(
+  libs: string,
+  layout: BrokerLayout,
+  log: LogLine,
+  clusterId: string = newClusterId(),
+): Promise<void> {
   if (existsSync(join(layout.dataDir, 'data', 'meta.properties'))) {
     return;
   }
@@ -258,7 +310,7 @@ async function formatStorageOnce(libs: string, layout: Layout, log: LogLine): Pr
       'kafka.tools.StorageTool',
       'format',
       '-t',
-      clusterId(),
+      clusterId,
       '-c',
       layout.configPath,
     ],
@@ -266,13 +318,12 @@ async function formatStorageOnce(libs: string, layout: Layout, log: LogLine): Pr
   );
 }
 
-async function launch(
-  libs: string,
-  layout: Layout,
-  heapMb: number,
-  readyTimeoutMs: number,
-  log: LogLine,
-): Promise<number> {
+/**
+ * Starts the broker's JVM and records its pid in `broker.json`, without waiting for it: the
+ * nodes of a cluster only answer once a majority of the controller quorum runs, so they are all
+ * spawned before any is waited for (`awaitBrokerReady`).
+ */
+export function spawnBroker(libs: string, layout: BrokerLayout, heapMb: number): number {
   const out = openSync(layout.stdoutFile, 'a');
   const child = spawn(
     'java',
@@ -307,6 +358,16 @@ async function launch(
     startedAt: new Date().toISOString(),
   };
   writeFileSync(join(layout.dataDir, 'broker.json'), JSON.stringify(state, null, 2));
+  return pid;
+}
+
+/** Resolves once the broker `pid` answers on its port; kills it and throws if it never does. */
+export async function awaitBrokerReady(
+  pid: number,
+  layout: BrokerLayout,
+  readyTimeoutMs: number,
+  log: LogLine,
+): Promise<void> {
   const brokers = `127.0.0.1:${layout.port}`;
   const ready = await waitUntil(
     async () => {
@@ -327,6 +388,17 @@ async function launch(
     );
   }
   log(`Kafka broker ready on ${brokers} (pid ${pid})`);
+}
+
+async function launch(
+  libs: string,
+  layout: BrokerLayout,
+  heapMb: number,
+  readyTimeoutMs: number,
+  log: LogLine,
+): Promise<number> {
+  const pid = spawnBroker(libs, layout, heapMb);
+  await awaitBrokerReady(pid, layout, readyTimeoutMs, log);
   return pid;
 }
 
@@ -377,19 +449,23 @@ export async function startKafka(options: KafkaBrokerOptions = {}): Promise<Kafk
     }
   }
 
-  const layout: Layout = {
-    dataDir,
-    port,
-    controllerPort,
-    configPath: join(dataDir, 'server.properties'),
-    log4jPath: join(dataDir, 'log4j2.properties'),
-    logFile: join(dataDir, 'logs', 'server.log'),
-    stdoutFile: join(dataDir, 'logs', 'stdout.log'),
-  };
+  const layout = brokerLayout(dataDir, port, controllerPort);
   const libs = await ensureKafkaJars(log);
-  mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  writeFileSync(layout.configPath, serverProperties(dataDir, port, controllerPort));
-  writeFileSync(layout.log4jPath, log4j2Properties(layout.logFile));
+  writeBrokerConfig(
+    layout,
+    serverProperties({
+      dataDir,
+      nodeId: 1,
+      port,
+      controllerPort,
+      voters: `1@127.0.0.1:${controllerPort}`,
+      replicationFactor: 1,
+      minInsyncReplicas: 1,
+      // After a crash the restarted node waits for its old broker session to expire before it
+      // serves again; a short session keeps outage tests fast (one node: no spurious fencing).
+      brokerSessionTimeoutMs: 3000,
+    }),
+  );
   await formatStorageOnce(libs, layout, log);
 
   let pid: number | null = brokerPidFromState(dataDir);

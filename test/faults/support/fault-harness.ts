@@ -316,6 +316,36 @@ export class RecoveryWatch {
     return this.progress.find((p) => p.at >= since && p.offsets > before)?.at ?? null;
   }
 
+  /**
+   * The longest stretch within [`from`, `to`] in which the projector committed nothing: with a
+   * steady load, how long projection stood still (a fault it rides out without going unready).
+   */
+  longestStallMs(from: number, to: number): number {
+    let lastMove = from;
+    let previous: number | null = null;
+    let longest = 0;
+    for (const p of this.progress) {
+      if (p.at < from || p.at > to) continue;
+      if (previous !== null && p.offsets !== previous) {
+        longest = Math.max(longest, p.at - lastMove);
+        lastMove = p.at;
+      }
+      previous = p.offsets;
+    }
+    return Math.max(longest, to - lastMove);
+  }
+
+  /** How long within [`from`, `to`] `name` answered its readiness probe with anything but 200. */
+  unreadyMs(name: string, from: number, to: number): number {
+    const samples = (this.readiness.get(name) ?? []).filter((s) => s.at >= from && s.at <= to);
+    let total = 0;
+    samples.forEach((s, i) => {
+      const next = samples[i + 1];
+      if (s.status !== 200 && next !== undefined) total += next.at - s.at;
+    });
+    return total;
+  }
+
   recoveryMs(backAt: number): number | null {
     const times = [
       ...this.services().map((s) => this.readyAt(s.name, backAt)),

@@ -22,11 +22,12 @@ export class FaultStack {
     readonly env: Record<string, string>,
   ) {}
 
-  static async start(): Promise<FaultStack> {
+  /** `kafkaBrokers`: another Kafka than the run's shared broker, e.g. a test's own cluster. */
+  static async start(options: { kafkaBrokers?: string } = {}): Promise<FaultStack> {
     const db = await createScratchDatabase('cx_faults');
     const env = {
       DATABASE_URL: db.url,
-      KAFKA_BROKERS: kafkaBrokers(),
+      KAFKA_BROKERS: options.kafkaBrokers ?? kafkaBrokers(),
       // A group of its own: its offsets are this database's, not those of other suites.
       PROJECTOR_GROUP: `projector.faults-${randomBytes(4).toString('hex')}`,
       PROJECTOR_CHUNK: '500',
