@@ -5,6 +5,7 @@ import { parseTouchpointMessage } from '@cx/contracts';
 import { isStoreUnavailable } from '@cx/event-store';
 import { clusterPartitions, ConfirmedSender, createProducer } from '@cx/messaging';
 import type { ConsumedMessage, ProjectionEngine } from '@cx/read-models';
+import { BackgroundOffsetCommits } from './background-offset-commits';
 import { removeStaleMembers } from './stale-members';
 
 export interface ConsumerOptions {
@@ -68,6 +69,13 @@ export class TouchpointConsumer {
   private consumer: Consumer | null = null;
   private deadLetters: Producer | null = null;
   private deadLetterSender: ConfirmedSender | null = null;
+  /** Only for lag tooling: the database's offset is the one the projector trusts. */
+  private readonly lagCommits = new BackgroundOffsetCommits(
+    async (offsets) => {
+      await this.consumer?.commitOffsets([...offsets]);
+    },
+    (error) => this.logger.debug(`offset commit to Kafka failed: ${String(error)}`),
+  );
   /** Between `start` and `stop`. */
   private running = false;
   private joined = false;
@@ -313,12 +321,7 @@ export class TouchpointConsumer {
         this.track(partition, batch.highWatermark, null, Number(lastMessage.timestamp));
       }
       if (result.insights > 0) this.options.onInsights?.();
-      // Only for lag tooling: the database's offset is the one the projector trusts.
-      await this.consumer
-        ?.commitOffsets([{ topic: batch.topic, partition, offset: result.nextOffset }])
-        .catch((error: unknown) =>
-          this.logger.debug?.(`offset commit to Kafka failed: ${String(error)}`),
-        );
+      this.lagCommits.offer({ topic: batch.topic, partition, offset: result.nextOffset });
       await payload.heartbeat();
     }
   }

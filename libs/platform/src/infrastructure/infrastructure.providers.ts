@@ -1,7 +1,7 @@
 import type { FactoryProvider } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { createKafka } from '@cx/messaging';
+import { createKafka, parseBrokers } from '@cx/messaging';
 import { createPgPool } from './pg-pool';
 
 export interface PgPoolProviderOptions {
@@ -32,7 +32,7 @@ export function pgPoolProvider(
 export interface KafkaProviderTokens {
   /** The client the service works with (default retries). */
   readonly client: symbol;
-  /** A client with no retries and short timeouts, for health probes that must answer fast. */
+  /** A client with short timeouts and one try per broker, for health probes that must answer fast. */
   readonly probe: symbol;
 }
 
@@ -48,7 +48,14 @@ export function kafkaProviders(
       provide: tokens.probe,
       useFactory: (): Kafka =>
         createKafka(brokers, `${clientId}-health`, {
-          retry: { retries: 0 },
+          // kafkajs tries the seed brokers in list order from the first for every new client, and
+          // rotates only on a retry: one retry per further broker, so a cluster that lost its
+          // first-listed broker still answers the probe.
+          retry: {
+            retries: parseBrokers(brokers).length - 1,
+            initialRetryTime: 50,
+            maxRetryTime: 100,
+          },
           connectionTimeoutMs: 1000,
           requestTimeoutMs: 1500,
           logLevel: 'nothing',
