@@ -19,3 +19,4 @@ export {
 } from './event-store';
 export { inTransaction } from './transaction';
 export { isStoreUnavailable } from './store-unavailable';
+export { GroupCommitter, type GroupCommitOptions } from './group-commit';

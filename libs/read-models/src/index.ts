@@ -7,6 +7,7 @@ export {
 export {
   LIVE_TARGET,
   ProjectionEngine,
+  type ProjectionEngineOptions,
   READ_MODEL_LOCK_KEY,
   type AppliedBatch,
   type ConsumedMessage,

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '@cx/event-store';
+import { GroupCommitter, inTransaction } from '@cx/event-store';
 import { recordApplied } from './applied-touchpoints';
 import { PROJECTION_PROGRESS_CHANNEL } from './projection-progress';
 import {
@@ -47,7 +47,7 @@ export interface ConsumedMessage {
 export interface AppliedBatch {
   /** Touchpoints new to the read models (the others were already applied: a no-op). */
   readonly newTouchpoints: number;
-  /** Derived events written, over every projection. */
+  /** Derived events written, over every projection, by the transaction that applied the batch. */
   readonly insights: number;
 }
 
@@ -113,65 +113,117 @@ export async function applyToProjections(
   return insights;
 }
 
+export interface ProjectionEngineOptions {
+  /** Partition batches applied together in one transaction, at most (default 16). */
+  readonly maxPartitionsPerTransaction?: number;
+}
+
+interface PartitionRequest {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly ConsumedMessage[];
+  readonly options: PartitionBatchOptions;
+}
+
 /**
- * Applies a partition's batch to every registered projection exactly once: the partition's offset
- * row is locked `FOR UPDATE`, messages below its `next_offset` are skipped, the touchpoints new to
- * the applied-touchpoints ledger handed to the projections, and the offset advanced, all in one
- * transaction. A crash before COMMIT leaves everything untouched; a redelivery after it is skipped;
- * a republished copy under a new offset is not new to the ledger; two instances overlapping during
- * a rebalance take turns on the row lock.
+ * Applies each partition's batch to every registered projection exactly once: the partition's
+ * offset row is locked `FOR UPDATE`, messages below its `next_offset` are skipped, the touchpoints
+ * new to the applied-touchpoints ledger handed to the projections, and the offset advanced, all in
+ * one transaction. A crash before COMMIT leaves everything untouched; a redelivery after it is
+ * skipped; a republished copy under a new offset is not new to the ledger; two instances
+ * overlapping during a rebalance take turns on the row lock.
+ *
+ * Batches of different partitions that arrive while a transaction commits are applied together in
+ * the next one (group commit): with traffic spread over every partition, a small batch per
+ * partition would otherwise pay a whole transaction, its locks and its flush, for a few events.
+ * If such a shared transaction fails, each batch is applied again alone, so one failing partition
+ * does not hold back the others.
  */
 export class ProjectionEngine {
+  private readonly committer: GroupCommitter<PartitionRequest, PartitionBatchResult>;
+
   constructor(
     private readonly pool: Pool,
     private readonly group: string,
     readonly projections: readonly Projection[],
+    options: ProjectionEngineOptions = {},
   ) {
     checkRegistry(projections);
+    this.committer = new GroupCommitter(
+      (requests) => retryOnConflict(() => this.applyTogether(requests)),
+      // Two at once: while one transaction commits, the next gathers the batches arriving.
+      { maxItems: options.maxPartitionsPerTransaction ?? 16, maxInFlight: 2 },
+    );
   }
 
-  applyPartitionBatch(
+  async applyPartitionBatch(
     topic: string,
     partition: number,
     messages: readonly ConsumedMessage[],
     options: PartitionBatchOptions = {},
   ): Promise<PartitionBatchResult> {
-    return retryOnConflict(() => this.applyOnce(topic, partition, messages, options));
+    if (messages.length === 0) throw new RangeError('an empty batch has nothing to apply');
+    const [result] = await this.committer.submit([{ topic, partition, messages, options }]);
+    if (result === undefined) throw new Error(`no result for ${topic}[${partition}]`);
+    return result;
   }
 
-  private applyOnce(
-    topic: string,
-    partition: number,
-    messages: readonly ConsumedMessage[],
-    options: PartitionBatchOptions,
-  ): Promise<PartitionBatchResult> {
-    const first = messages[0];
-    const last = messages[messages.length - 1];
-    if (first === undefined || last === undefined) {
-      throw new RangeError('an empty batch has nothing to apply');
-    }
+  private applyTogether(requests: readonly PartitionRequest[]): Promise<PartitionBatchResult[]> {
     return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock_shared($1)', [READ_MODEL_LOCK_KEY]);
-      const recorded = await this.lockOffset(client, topic, partition, first.offset);
-      // Kafka's committed offset can be ahead of the database's (e.g. a restored database): the
-      // database is the truth, so the messages in between are fetched again rather than skipped.
-      if (BigInt(first.offset) > recorded && options.acceptGap !== true) {
-        return { kind: 'gap', recordedOffset: recorded.toString() };
-      }
-      const pending = messages.filter((m) => BigInt(m.offset) >= recorded);
-      const alreadyApplied = messages.length - pending.length;
-      const items = pending.flatMap((m) => (m.item === null ? [] : [m.item]));
-      const applied = await this.applyInTransaction(client, items);
-      const next = BigInt(last.offset) + 1n;
-      const nextOffset = next > recorded ? next : recorded;
-      if (nextOffset !== recorded) {
-        await client.query(
-          `UPDATE ${PROJECTION_OFFSETS} SET next_offset = $4
-            WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
-          [this.group, topic, partition, nextOffset.toString()],
+      // Offset rows locked in one order, so two instances sharing partitions during a rebalance
+      // wait for each other instead of deadlocking.
+      const order = requests
+        .map((request, index) => ({ request, index }))
+        .sort(
+          (a, b) =>
+            a.request.topic.localeCompare(b.request.topic) ||
+            a.request.partition - b.request.partition,
         );
+      const results: PartitionBatchResult[] = new Array<PartitionBatchResult>(requests.length);
+      const applying: { index: number; recorded: bigint; pending: readonly ConsumedMessage[] }[] =
+        [];
+      for (const { request, index } of order) {
+        const { topic, partition, messages, options } = request;
+        const first = messages[0] as ConsumedMessage;
+        const recorded = await this.lockOffset(client, topic, partition, first.offset);
+        // Kafka's committed offset can be ahead of the database's (e.g. a restored database): the
+        // database is the truth, so the messages in between are fetched again rather than skipped.
+        if (BigInt(first.offset) > recorded && options.acceptGap !== true) {
+          results[index] = { kind: 'gap', recordedOffset: recorded.toString() };
+          continue;
+        }
+        const pending = messages.filter((m) => BigInt(m.offset) >= recorded);
+        applying.push({ index, recorded, pending });
       }
-      return { kind: 'applied', ...applied, nextOffset: nextOffset.toString(), alreadyApplied };
+      const items = applying.flatMap(({ pending }) =>
+        pending.flatMap((m) => (m.item === null ? [] : [m.item])),
+      );
+      const { fresh, insights } = await this.applyItems(client, items);
+      const freshIds = new Set(fresh.map((f) => f.touchpoint.touchpointId));
+      for (const { index, recorded, pending } of applying) {
+        const { topic, partition, messages } = requests[index] as PartitionRequest;
+        const last = messages[messages.length - 1] as ConsumedMessage;
+        const next = BigInt(last.offset) + 1n;
+        const nextOffset = next > recorded ? next : recorded;
+        if (nextOffset !== recorded) {
+          await client.query(
+            `UPDATE ${PROJECTION_OFFSETS} SET next_offset = $4
+              WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
+            [this.group, topic, partition, nextOffset.toString()],
+          );
+        }
+        results[index] = {
+          kind: 'applied',
+          newTouchpoints: pending.filter(
+            (m) => m.item !== null && freshIds.delete(m.item.touchpoint.touchpointId),
+          ).length,
+          insights,
+          nextOffset: nextOffset.toString(),
+          alreadyApplied: messages.length - pending.length,
+        };
+      }
+      return results;
     });
   }
 
@@ -180,12 +232,20 @@ export class ProjectionEngine {
     client: PoolClient,
     items: readonly PositionedTouchpoint[],
   ): Promise<AppliedBatch> {
+    const { fresh, insights } = await this.applyItems(client, items);
+    return { newTouchpoints: fresh.length, insights };
+  }
+
+  private async applyItems(
+    client: PoolClient,
+    items: readonly PositionedTouchpoint[],
+  ): Promise<{ fresh: PositionedTouchpoint[]; insights: number }> {
     const fresh = await recordApplied(client, APPLIED_TOUCHPOINTS.name, items);
-    if (fresh.length === 0) return { newTouchpoints: 0, insights: 0 };
+    if (fresh.length === 0) return { fresh, insights: 0 };
     const insights = await applyToProjections(client, this.projections, LIVE_TARGET, fresh);
     // Delivered at COMMIT: readers waiting for these positions (read-your-writes) look again.
     await client.query('SELECT pg_notify($1, $2)', [PROJECTION_PROGRESS_CHANNEL, '']);
-    return { newTouchpoints: fresh.length, insights };
+    return { fresh, insights };
   }
 
   /** The recorded offsets of some partitions (absent: never consumed by this group). */

@@ -32,13 +32,16 @@ export class ProjectorConfig {
   @Max(20000)
   PROJECTOR_CHUNK = 2000;
 
-  /** Partitions of one instance applied at the same time, each on its own connection. */
+  /**
+   * Partitions of one instance in flight at once. Their batches are applied together, in one
+   * transaction per group (see `ProjectionEngine`), so the default takes every partition.
+   */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(6)
-  PROJECTOR_CONCURRENCY = 3;
+  PROJECTOR_CONCURRENCY = 6;
 
   /**
    * How long a silent instance keeps its partitions before the group hands them on (heartbeats
