@@ -86,10 +86,23 @@ export class FaultStack {
     return new Reader(() => this.service('query').url, load.ledger);
   }
 
-  /** Text of every service's output, for failure messages and log checks. */
-  output(): string {
+  /**
+   * Text of every service's output, for failure messages and log checks; with `lastLines`, only
+   * the end of each (a failure message stays readable after minutes of load).
+   */
+  output(lastLines?: number): string {
     return [...this.services.values(), ...this.extraProjectors]
-      .map((s) => `--- ${s.name} ---\n${s.output()}`)
+      .map((s) => {
+        const text = s.output();
+        const shown =
+          lastLines === undefined
+            ? text
+            : text
+                .split('\n')
+                .slice(-lastLines - 1)
+                .join('\n');
+        return `--- ${s.name} ---\n${shown}`;
+      })
       .join('\n');
   }
 

@@ -96,8 +96,18 @@ export function answerClientErrors(server: Server): void {
  * and answers an HTTP/1.1 request without a Host header (RFC 9112: 400) with JSON too, where
  * Node's own check would answer with an empty body. Every REST service is created with it:
  * `NestFactory.create(Module, createHttpAdapter(), options)`. Plain HTTP only, as the services run.
+ *
+ * Closing (Nest closes the server on SIGTERM before its shutdown hooks run, and waits for it)
+ * ends every keep-alive connection once its answer in flight is out. Node's `close()` only drops
+ * the connections idle at that instant and goes on serving requests on the others, so a client
+ * that keeps asking (a readiness probe, a poller) would hold the shutdown up for as long as it
+ * asks. Answers in flight are still given, unlike `forceCloseConnections`, which drops them.
  */
 export class HardenedExpressAdapter extends ExpressAdapter {
+  private closing = false;
+  /** Answers not yet sent, to end their connection once they are (see `close`). */
+  private readonly answering = new Set<ServerResponse>();
+
   override initHttpServer(options?: NestApplicationOptions): void {
     if (options?.httpsOptions !== undefined || options?.forceCloseConnections === true) {
       throw new Error('HardenedExpressAdapter serves plain HTTP without forceCloseConnections');
@@ -106,6 +116,7 @@ export class HardenedExpressAdapter extends ExpressAdapter {
     const server = createServer(
       { maxHeaderSize: HTTP_SERVER_LIMITS.maxHeaderBytes, requireHostHeader: false },
       (req, res) => {
+        this.endConnectionWhenClosing(server, res);
         if (req.httpVersion === '1.1' && req.headers.host === undefined) {
           refuse(
             res,
@@ -119,6 +130,34 @@ export class HardenedExpressAdapter extends ExpressAdapter {
     );
     answerClientErrors(server);
     this.setHttpServer(server);
+  }
+
+  override close(): Promise<unknown> | undefined {
+    if (!this.closing) {
+      this.closing = true;
+      const server = this.getHttpServer() as Server | undefined;
+      for (const res of this.answering) if (server) this.endConnection(server, res);
+      this.answering.clear();
+    }
+    return super.close();
+  }
+
+  private endConnectionWhenClosing(server: Server, res: ServerResponse): void {
+    if (this.closing) {
+      this.endConnection(server, res);
+      return;
+    }
+    this.answering.add(res);
+    res.once('close', () => this.answering.delete(res));
+  }
+
+  /** The connection of `res` ends after it: at once if its headers are still to go, else once idle. */
+  private endConnection(server: Server, res: ServerResponse): void {
+    if (!res.headersSent) {
+      res.setHeader('connection', 'close');
+      return;
+    }
+    res.once('finish', () => setImmediate(() => server.closeIdleConnections()));
   }
 }
 
