@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Admin } from 'kafkajs';
 import { createKafka } from '@cx/messaging';
 import { cacheDir, repoRoot } from './repo-root';
 import {
@@ -237,22 +238,37 @@ export async function stopKafkaBroker(
   await terminate(pid, options.hard ? 'SIGKILL' : 'SIGTERM', 30_000);
 }
 
-async function brokerAnswers(brokers: string): Promise<boolean> {
-  const kafka = createKafka(brokers, 'cx-infra-probe', {
+/**
+ * Runs `work` with a short-lived admin client with quick timeouts, disconnected afterwards: for
+ * probes of brokers that may have just been killed, where a long-lived client could stay bound
+ * to a dead node.
+ */
+export async function withProbeAdmin<T>(
+  brokers: string,
+  clientId: string,
+  work: (admin: Admin) => Promise<T>,
+  retries = 0,
+): Promise<T> {
+  const admin = createKafka(brokers, clientId, {
     logLevel: 'nothing',
-    retry: { retries: 0 },
+    retry: { retries },
     connectionTimeoutMs: 1000,
     requestTimeoutMs: 3000,
-  });
-  const admin = kafka.admin();
+  }).admin();
   try {
     await admin.connect();
-    await admin.listTopics();
+    return await work(admin);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function brokerAnswers(brokers: string): Promise<boolean> {
+  try {
+    await withProbeAdmin(brokers, 'cx-infra-probe', (admin) => admin.listTopics());
     return true;
   } catch {
     return false;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }
 

@@ -1,6 +1,5 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKafka } from '@cx/messaging';
 import {
   awaitBrokerReady,
   brokerLayout,
@@ -12,6 +11,7 @@ import {
   spawnBroker,
   stopKafkaBroker,
   writeBrokerConfig,
+  withProbeAdmin,
   type BrokerLayout,
 } from './kafka-broker';
 import { portAnswers, silent, waitUntil, type LogLine } from './process-utils';
@@ -85,19 +85,13 @@ export async function stopKafkaCluster(
 
 /** How many brokers the cluster's metadata lists (fenced ones are left out). */
 async function brokerCount(brokers: string): Promise<number> {
-  const admin = createKafka(brokers, 'cx-infra-cluster-probe', {
-    logLevel: 'nothing',
-    retry: { retries: 0 },
-    connectionTimeoutMs: 1000,
-    requestTimeoutMs: 3000,
-  }).admin();
   try {
-    await admin.connect();
-    return (await admin.describeCluster()).brokers.length;
+    const cluster = await withProbeAdmin(brokers, 'cx-infra-cluster-probe', (admin) =>
+      admin.describeCluster(),
+    );
+    return cluster.brokers.length;
   } catch {
     return 0;
-  } finally {
-    await admin.disconnect().catch(() => undefined);
   }
 }
 

@@ -1,4 +1,4 @@
-import { createKafka } from '@cx/messaging';
+import { withProbeAdmin } from '../../../infra/local/kafka-broker';
 import { eventually } from '../../support/eventually';
 
 export interface PartitionReplicas {
@@ -20,28 +20,24 @@ export async function partitionReplicas(
   brokers: string,
   topic: string,
 ): Promise<PartitionReplicas[]> {
-  const admin = createKafka(brokers, 'cx-faults-replicas', {
-    logLevel: 'nothing',
-    retry: { retries: 2 },
-    connectionTimeoutMs: 1000,
-    requestTimeoutMs: 3000,
-  }).admin();
-  await admin.connect();
-  try {
-    const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-    const partitions = topics.find((t) => t.name === topic)?.partitions ?? [];
-    const sorted = (ids: number[]): number[] => [...ids].sort((a, b) => a - b);
-    return partitions
-      .map((p) => ({
-        partition: p.partitionId,
-        leader: p.leader,
-        replicas: sorted(p.replicas),
-        isr: sorted(p.isr),
-      }))
-      .sort((a, b) => a.partition - b.partition);
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+  return withProbeAdmin(
+    brokers,
+    'cx-faults-replicas',
+    async (admin) => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = topics.find((t) => t.name === topic)?.partitions ?? [];
+      const sorted = (ids: number[]): number[] => [...ids].sort((a, b) => a - b);
+      return partitions
+        .map((p) => ({
+          partition: p.partitionId,
+          leader: p.leader,
+          replicas: sorted(p.replicas),
+          isr: sorted(p.isr),
+        }))
+        .sort((a, b) => a.partition - b.partition);
+    },
+    2,
+  );
 }
 
 /**
