@@ -22,7 +22,11 @@ export {
   INSIGHT_CHECKPOINT,
   INSIGHT_OUTBOX_TABLE,
 } from './insight-outbox';
-export { PROJECTION_PROGRESS_CHANNEL, ProjectionProgress } from './projection-progress';
+export {
+  PROJECTION_PROGRESS_CHANNEL,
+  ProjectionProgress,
+  type AwaitedRead,
+} from './projection-progress';
 export {
   ReadModelQueries,
   type CustomerFilter,

@@ -6,7 +6,7 @@ import { PG_POOL } from './query.tokens';
 /**
  * One LISTEN connection per service for the projector's progress notifications (one per commit
  * that applied something), shared by every waiting request. It connects when the first request
- * waits and reconnects after a failure; while it is down, waiters fall back to their own timers.
+ * waits and reconnects after a failure; while it is down, the waiting falls back to its timer.
  */
 @Injectable()
 export class ProgressNotifications implements OnApplicationShutdown {
@@ -34,19 +34,21 @@ export class ProgressNotifications implements OnApplicationShutdown {
 
   /**
    * Resolves at the next notification after `since` (a `mark`), at once when one already came,
-   * or after `ms` at the latest.
+   * after `ms` at the latest, or when `interrupt` aborts (a new waiter needs a check now).
    */
-  async next(ms: number, since: number): Promise<void> {
+  async next(ms: number, since: number, interrupt?: AbortSignal): Promise<void> {
     await this.listen();
-    if (this.generation !== since) return;
+    if (this.generation !== since || interrupt?.aborted === true) return;
     await new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.waiting.delete(done);
+        interrupt?.removeEventListener('abort', done);
         resolve();
       };
       const timer = setTimeout(done, ms);
       this.waiting.add(done);
+      interrupt?.addEventListener('abort', done, { once: true });
     });
   }
 
@@ -70,7 +72,7 @@ export class ProgressNotifications implements OnApplicationShutdown {
     client.on('error', () => {
       this.drop(client);
       this.generation += 1;
-      // Wake everyone: they check again and, while the database is down, answer 503 themselves.
+      // Wake the waiting: it checks again and, while the database is down, answers 503.
       this.wakeAll();
     });
     client.on('notification', (message: Notification) => {
