@@ -12,6 +12,8 @@ export class HttpClient {
   constructor(
     private readonly baseUrl: string,
     sockets: number,
+    /** Sent as `Authorization: Bearer …` on every request when given. */
+    private readonly key: string | null = null,
   ) {
     this.agent = new Agent({ keepAlive: true, maxSockets: sockets });
   }
@@ -34,6 +36,7 @@ export class HttpClient {
         body === null
           ? {}
           : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+      if (this.key !== null) headers.authorization = `Bearer ${this.key}`;
       const req = request(
         `${this.baseUrl}${path}`,
         { method, agent: this.agent, headers },

@@ -2,6 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { Pool } from 'pg';
+import { ApiKeyStore } from '@cx/event-store';
+import { SCOPES } from '@cx/platform';
+import { migrateDatabase } from '@cx/read-models';
 import { repoRoot } from '../local/repo-root';
 import { until } from './stats';
 
@@ -11,6 +15,8 @@ export interface ChildService {
   readonly pid: number;
   readonly port: number;
   readonly url: string;
+  /** An API key with every scope for a service with a database; null for the raw server. */
+  readonly key: string | null;
   /** The tail of what it printed, for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -68,6 +74,7 @@ export async function startChild(
   name: string,
   file: string,
   env: Record<string, string>,
+  key: string | null = null,
 ): Promise<ChildService> {
   const port = await freePort();
   let output = '';
@@ -88,6 +95,7 @@ export async function startChild(
     pid: child.pid ?? -1,
     port,
     url,
+    key,
     output: () => output,
     stop: async () => {
       running.delete(service);
@@ -127,9 +135,34 @@ function profilingArgs(): string[] {
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`, '-r', join(__dirname, 'exit-on-signal.js')];
 }
 
-/** A built service: `dist/apps/<app>/src/main.js`. */
-export function startService(app: string, env: Record<string, string>): Promise<ChildService> {
-  return startChild(app, builtFile('apps', app, 'src', 'main.js'), env);
+/**
+ * A built service: `dist/apps/<app>/src/main.js`, with access control on as in production: it
+ * gets a fresh key of its database, and a rate limit far above what the bench sends, so that
+ * the figures measure the service rather than the limiter's refusals.
+ */
+export async function startService(
+  app: string,
+  env: Record<string, string>,
+): Promise<ChildService> {
+  const databaseUrl = env.DATABASE_URL;
+  const key = databaseUrl === undefined ? null : await issueKey(databaseUrl);
+  return startChild(
+    app,
+    builtFile('apps', app, 'src', 'main.js'),
+    { CX_RATE_LIMIT_PER_SECOND: '10000000', CX_RATE_LIMIT_BURST: '10000000', ...env },
+    key,
+  );
+}
+
+async function issueKey(databaseUrl: string): Promise<string> {
+  await migrateDatabase(databaseUrl);
+  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    const issued = await new ApiKeyStore(pool).issue({ name: 'bench', scopes: SCOPES });
+    return issued.key;
+  } finally {
+    await pool.end();
+  }
 }
 
 /** Runs `node <file> args…` to completion; rejects on a non-zero exit. */

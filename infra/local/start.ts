@@ -6,7 +6,10 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createKafka, ensureTopics } from '@cx/messaging';
 import { TOPIC_SPECS } from '@cx/contracts';
+import { ApiKeyStore } from '@cx/event-store';
+import { SCOPES } from '@cx/platform';
 import { migrateDatabase } from '@cx/read-models';
+import { Pool } from 'pg';
 import { startKafka, type KafkaBroker } from './kafka-broker';
 import { startPostgres, type PostgresServer } from './postgres';
 import { repoRoot } from './repo-root';
@@ -57,6 +60,7 @@ async function main(): Promise<void> {
   ]);
   const supervisors = new Map<string, Supervisor>();
   let stopping = false;
+  let firstKey: string | null = null;
   // The broker is an unref'd child: without this, the process would end (leaving the broker
   // behind) as soon as no service runs.
   const keepAlive = setInterval(() => undefined, 60_000);
@@ -90,6 +94,7 @@ async function main(): Promise<void> {
     }
     // Once here rather than in each service at boot, so three services never race on it.
     await migrateDatabase(postgres.url);
+    firstKey = await issueFirstKey(postgres.url);
   } catch (error) {
     console.error(error);
     await shutdown(1);
@@ -137,7 +142,7 @@ async function main(): Promise<void> {
 
   await Promise.all(
     present.map(async (service) => {
-      const base = `http://localhost:${service.port}`;
+      const base = `http://127.0.0.1:${service.port}`;
       const ready = await waitUntil(() => stopping || httpOk(`${base}/health/ready`), 120_000, 500);
       if (!stopping) {
         say(
@@ -147,8 +152,37 @@ async function main(): Promise<void> {
     }),
   );
   if (!stopping) {
+    if (firstKey !== null) announceFirstKey(firstKey);
+    else if (process.env.CX_AUTH === 'off')
+      say('CX_AUTH=off: every request is served WITHOUT a credential');
     say('Ctrl-C stops everything');
   }
+}
+
+/**
+ * A database without any key would leave a newcomer locked out: the first start issues one key
+ * with every scope. Later starts issue none (`cx keys create` makes more).
+ */
+async function issueFirstKey(databaseUrl: string): Promise<string | null> {
+  if (process.env.CX_AUTH === 'off') return null;
+  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    const issued = await new ApiKeyStore(pool).issueFirstKey('first admin (npm start)', SCOPES);
+    return issued?.key ?? null;
+  } finally {
+    await pool.end();
+  }
+}
+
+function announceFirstKey(key: string): void {
+  const line = '='.repeat(76);
+  say(line);
+  say('This database had no API key: created one with every scope. It is shown only');
+  say('this once (just its digest is stored). Every request needs it, for example:');
+  say(`  export CX_KEY=${key}`);
+  say('  curl -H "authorization: Bearer $CX_KEY" 127.0.0.1:3001/v1/customers');
+  say('More keys: npx cx keys create --name NAME --scopes customers:read');
+  say(line);
 }
 
 main().catch((error: unknown) => {

@@ -210,6 +210,8 @@ describe('HTTP fuzz: no input gets a 5xx (real Postgres)', () => {
       DATABASE_URL: ingestionDb.url,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,
       PORT: 0,
+      // The fuzzing is about what a body, a path or a header can do past access control.
+      CX_AUTH: 'off',
     });
     const ingestionRef = await Test.createTestingModule({
       imports: [IngestionModule.forRoot(ingestionConfig)],
@@ -236,11 +238,15 @@ describe('HTTP fuzz: no input gets a 5xx (real Postgres)', () => {
       DATABASE_URL: queryDb.url,
       PORT: 0,
       QUERY_DEFAULT_WAIT_MS: 0,
+      CX_AUTH: 'off',
     });
     const queryRef = await Test.createTestingModule({
       imports: [QueryModule.forRoot(queryConfig)],
     }).compile();
-    query = queryRef.createNestApplication(createHttpAdapter(), { logger: ['error', 'warn'] });
+    query = queryRef.createNestApplication(createHttpAdapter(), {
+      bodyParser: false,
+      logger: ['error', 'warn'],
+    });
     configureQueryHttp(query);
     await query.listen(0, '127.0.0.1');
     queryPort = portOf(query);

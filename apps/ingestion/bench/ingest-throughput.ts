@@ -75,7 +75,11 @@ async function main(): Promise<void> {
       const body = bodies[next++];
       const res = await fetch(`${url}/v1/touchpoints/batch`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          // The running service's key (`npm start` prints one), with touchpoints:write.
+          ...(process.env.CX_KEY ? { authorization: `Bearer ${process.env.CX_KEY}` } : {}),
+        },
         body,
       });
       if (res.status !== 202) throw new Error(`batch refused: ${res.status} ${await res.text()}`);

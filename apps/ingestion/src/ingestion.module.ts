@@ -23,6 +23,7 @@ import { RecordTouchpointBatchHandler } from './record-touchpoint-batch/record-t
 import { RecordTouchpointBatchHttpController } from './record-touchpoint-batch/record-touchpoint-batch.http.controller';
 import { RecordTouchpointHandler } from './record-touchpoint/record-touchpoint.handler';
 import { RecordTouchpointHttpController } from './record-touchpoint/record-touchpoint.http.controller';
+import { accessProviders } from '@cx/platform';
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -41,6 +42,7 @@ export class IngestionModule {
         { provide: INGESTION_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        ...accessProviders(PG_POOL, config, 'ingestion'),
         pgPoolProvider(PG_POOL, {
           connectionString: config.DATABASE_URL,
           max: 10,

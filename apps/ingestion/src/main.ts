@@ -12,7 +12,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
   });
   configureIngestionHttp(app);
-  await app.listen(config.PORT, '0.0.0.0');
+  await app.listen(config.PORT, config.HOST);
   new Logger('ingestion').log(`listening on ${await app.getUrl()} (docs at /docs)`);
 }
 

@@ -7,6 +7,7 @@ import type { Consumer } from 'kafkajs';
 import { Pool } from 'pg';
 import request from 'supertest';
 import { DUPLICATE_KEY_MESSAGE, TOPICS } from '@cx/contracts';
+import { ApiKeyStore } from '@cx/event-store';
 import { createKafka } from '@cx/messaging';
 import { createHttpAdapter, HTTP_SERVER_LIMITS } from '@cx/platform';
 import { IngestionConfig } from '../src/config/ingestion.config';
@@ -41,7 +42,9 @@ describe('ingestion HTTP API (real Postgres and Kafka)', () => {
   const accepted = new Set<string>();
   const refused = new Set<string>();
 
-  const http = (): ReturnType<typeof request> => request(app.getHttpServer() as Server);
+  let key = '';
+  const http = (): ReturnType<typeof request.agent> =>
+    request.agent(app.getHttpServer() as Server).set('authorization', `Bearer ${key}`);
   const stored = async (touchpointId: string): Promise<number> => {
     const { rows } = await pool.query<{ n: string }>(
       'SELECT count(*) AS n FROM touchpoint_events WHERE touchpoint_id = $1',
@@ -84,6 +87,9 @@ describe('ingestion HTTP API (real Postgres and Kafka)', () => {
     // Listening, so that the raw-socket tests below reach the same server as supertest.
     await app.listen(0, '127.0.0.1');
     pool = new Pool({ connectionString: config.DATABASE_URL, max: 2 });
+    key = (
+      await new ApiKeyStore(pool).issue({ name: 'ingestion-http', scopes: ['touchpoints:write'] })
+    ).key;
 
     consumer = createKafka(config.KAFKA_BROKERS, `${run}-observer`, { logLevel: 'error' }).consumer(
       {

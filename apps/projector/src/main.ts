@@ -10,7 +10,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(ProjectorModule.forRoot(config), createHttpAdapter());
   // SIGTERM / SIGINT: the batch in flight finishes, the group is left cleanly.
   app.enableShutdownHooks();
-  await app.listen(config.PORT, '0.0.0.0');
+  await app.listen(config.PORT, config.HOST);
   new Logger('projector').log(`health on ${await app.getUrl()} (group ${config.PROJECTOR_GROUP})`);
 }
 

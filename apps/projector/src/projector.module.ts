@@ -1,10 +1,11 @@
+import { APP_FILTER } from '@nestjs/core';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { migrateDatabase } from '@cx/read-models';
 import { InsightRelay } from '@cx/messaging';
 import { ProjectionEngine } from '@cx/read-models';
-import { kafkaProviders, pgPoolProvider } from '@cx/platform';
+import { HttpErrorFilter, kafkaProviders, pgPoolProvider } from '@cx/platform';
 import {
   projectorClientId,
   projectorInstanceId,
@@ -15,6 +16,7 @@ import { TouchpointConsumer } from './consumer/touchpoint-consumer.service';
 import { HealthHttpController } from './health/health.http.controller';
 import { ProjectorLifecycle } from './infrastructure/projector-lifecycle.service';
 import { KAFKA, KAFKA_PROBE, PG_POOL, PROJECTOR_CONFIG } from './infrastructure/projector.tokens';
+import { accessProviders } from '@cx/platform';
 
 @Module({})
 export class ProjectorModule {
@@ -26,8 +28,11 @@ export class ProjectorModule {
       module: ProjectorModule,
       controllers: [HealthHttpController],
       providers: [
+        // The one error shape on every service, the refusals of access control included.
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: PROJECTOR_CONFIG, useValue: config },
         // Migrations first: no batch ever meets an old schema.
+        ...accessProviders(PG_POOL, config, 'projector'),
         pgPoolProvider(PG_POOL, {
           connectionString: config.DATABASE_URL,
           max: config.PROJECTOR_CONCURRENCY + 4,

@@ -8,9 +8,11 @@ import { QueryModule } from './query.module';
 
 async function bootstrap(): Promise<void> {
   const config = validateConfig(QueryConfig, process.env);
-  const app = await NestFactory.create(QueryModule.forRoot(config), createHttpAdapter());
+  const app = await NestFactory.create(QueryModule.forRoot(config), createHttpAdapter(), {
+    bodyParser: false,
+  });
   configureQueryHttp(app);
-  await app.listen(config.PORT, '0.0.0.0');
+  await app.listen(config.PORT, config.HOST);
   new Logger('query').log(`listening on ${await app.getUrl()} (docs at /docs)`);
 }
 

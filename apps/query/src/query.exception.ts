@@ -5,6 +5,7 @@ export enum QueryErrorCode {
   CustomerNotFound = 'customer_not_found',
   ProjectionNotCaughtUp = 'projection_not_caught_up',
   StoreUnavailable = 'store_unavailable',
+  KeyNotFound = 'key_not_found',
 }
 
 const KIND: Readonly<Record<QueryErrorCode, ErrorKind>> = {
@@ -13,6 +14,7 @@ const KIND: Readonly<Record<QueryErrorCode, ErrorKind>> = {
   // Both clear up on their own, so the client is told to retry rather than that it asked wrongly.
   [QueryErrorCode.ProjectionNotCaughtUp]: ErrorKind.Unavailable,
   [QueryErrorCode.StoreUnavailable]: ErrorKind.Unavailable,
+  [QueryErrorCode.KeyNotFound]: ErrorKind.NotFound,
 };
 
 /** `throw queryError(QueryErrorCode.InvalidRequest, message, details)` */

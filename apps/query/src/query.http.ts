@@ -1,11 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
-import { setupOpenApi } from '@cx/platform';
+import { jsonBody, setupOpenApi } from '@cx/platform';
 
 /**
  * HTTP set-up shared by `main.ts` and the tests, so that tests exercise the real edge. The app is
- * created with `createHttpAdapter()` (header limit, JSON answers to malformed requests).
+ * created with `createHttpAdapter()` (header limit, JSON answers to malformed requests) and
+ * `bodyParser: false`: the strict JSON parser owns the (admin) bodies, their limit and errors.
  */
 export function configureQueryHttp(app: INestApplication): void {
+  app.use('/', jsonBody({ limitBytes: 64 * 1024, emptyIsObject: true }));
   app.enableShutdownHooks();
   setupOpenApi(app, {
     title: 'cx-journey query',

@@ -17,6 +17,7 @@ import { GetCustomerLoyaltyHandler } from './get-customer-loyalty/get-customer-l
 import { GetCustomerLoyaltyHttpController } from './get-customer-loyalty/get-customer-loyalty.http.controller';
 import { GetCustomerProfileHandler } from './get-customer-profile/get-customer-profile.handler';
 import { GetCustomerProfileHttpController } from './get-customer-profile/get-customer-profile.http.controller';
+import { AdminKeysHttpController } from './admin-keys/admin-keys.http.controller';
 import { HealthHttpController } from './health/health.http.controller';
 import { ProgressNotifications } from './infrastructure/progress-notifications';
 import { ProjectionWaiter } from './infrastructure/projection-waiter';
@@ -26,6 +27,7 @@ import { ListCustomerTouchpointsHandler } from './list-customer-touchpoints/list
 import { ListCustomerTouchpointsHttpController } from './list-customer-touchpoints/list-customer-touchpoints.http.controller';
 import { ListCustomersHandler } from './list-customers/list-customers.handler';
 import { ListCustomersHttpController } from './list-customers/list-customers.http.controller';
+import { accessProviders } from '@cx/platform';
 
 @Module({})
 export class QueryModule {
@@ -42,12 +44,14 @@ export class QueryModule {
         ListCustomerTouchpointsHttpController,
         GetCustomerProfileHttpController,
         HealthHttpController,
+        AdminKeysHttpController,
       ],
       providers: [
         { provide: QUERY_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         { provide: APP_PIPE, useFactory: createQueryValidationPipe },
         // The schema is brought up to date before the first request, whichever service starts first.
+        ...accessProviders(PG_POOL, config, 'query'),
         pgPoolProvider(PG_POOL, {
           connectionString: config.DATABASE_URL,
           max: 10,

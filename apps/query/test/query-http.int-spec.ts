@@ -8,12 +8,14 @@ import {
   type CustomerProfile,
   type Touchpoint,
 } from '@cx/domain';
-import { EventStore, PersonalDataCipher } from '@cx/event-store';
+import { ApiKeyStore, EventStore, PersonalDataCipher } from '@cx/event-store';
+import type { Scope } from '@cx/platform';
 import {
   createQueryTestDatabase,
   seedReadModel,
   type QueryTestDatabase,
 } from '../../../test/query/query-test-database';
+import { until } from '../../../test/support/eventually';
 import { encodeCursor } from '../src/common/page-cursor';
 import { QueryConfig } from '../src/config/query.config';
 import { configureQueryHttp } from '../src/query.http';
@@ -70,7 +72,10 @@ describe('query HTTP API (real Postgres)', () => {
   let cipher: PersonalDataCipher;
   const profiles = new Map<string, CustomerProfile>();
   const histories = new Map<string, Touchpoint[]>();
-  const http = (): ReturnType<typeof request> => request(app.getHttpServer() as Server);
+  /** Keys by what they may do: a reader of customers, and one that may also see personal data. */
+  const keys = { reader: '', personal: '', admin: '' };
+  const http = (key = keys.personal): ReturnType<typeof request.agent> =>
+    request.agent(app.getHttpServer() as Server).set('authorization', `Bearer ${key}`);
 
   async function record(touchpoints: Touchpoint[], project = true): Promise<number[]> {
     const results = await store.append(touchpoints);
@@ -103,9 +108,15 @@ describe('query HTTP API (real Postgres)', () => {
     const moduleRef = await Test.createTestingModule({
       imports: [QueryModule.forRoot(config)],
     }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+    app = moduleRef.createNestApplication({ logger: ['error', 'warn'], bodyParser: false });
     configureQueryHttp(app);
     await app.init();
+    const keyStore = new ApiKeyStore(db.pool);
+    const issue = async (scopes: Scope[]): Promise<string> =>
+      (await keyStore.issue({ name: scopes.join(' '), scopes })).key;
+    keys.reader = await issue(['customers:read']);
+    keys.personal = await issue(['customers:read', 'personal:read']);
+    keys.admin = await issue(['admin']);
 
     await record(loyal('cust-loyal'));
     await record(unhappy('cust-unhappy'));
@@ -233,6 +244,109 @@ describe('query HTTP API (real Postgres)', () => {
           },
         ],
       });
+    });
+
+    it('withholds personal fields from a credential without personal:read, and says so', async () => {
+      const withheld = await http(keys.reader).get('/v1/customers/cust-loyal/touchpoints');
+      expect(withheld.status).toBe(200);
+      const items = (withheld.body as { items: { personalData: string; touchpoint: Body }[] })
+        .items;
+      const renewal = items.find((i) => i.touchpoint.interaction === 'repurchase');
+      expect(renewal).toMatchObject({
+        personalData: 'withheld',
+        touchpoint: { text: null, attributes: null, survey: { csat: 5 } },
+      });
+      expect(withheld.text).not.toContain('renewed, happy');
+      expect(withheld.text).not.toContain('gold');
+      const readable = await http(keys.personal).get('/v1/customers/cust-loyal/touchpoints');
+      expect(readable.text).toContain('renewed, happy');
+    });
+  });
+
+  describe('access', () => {
+    it.each([
+      ['no credential', null, 401],
+      ['a malformed header', 'Basic dXNlcjpwYXNz', 401],
+      [
+        'an unknown key',
+        'Bearer cxk_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        401,
+      ],
+      ['garbage', 'Bearer garbage', 401],
+    ])('refuses %s with 401 and a Bearer challenge', async (_name, header, status) => {
+      const req = request(app.getHttpServer() as Server).get('/v1/customers/cust-loyal');
+      const res = await (header === null ? req : req.set('authorization', header));
+      expect(res.status).toBe(status);
+      expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="cx-journey"/);
+      expect(res.body).toMatchObject({
+        error: 'unauthenticated',
+        details: [{ path: 'authorization' }],
+      });
+    });
+
+    it('refuses a credential without the scope with 403 naming it', async () => {
+      const res = await http(keys.admin).get('/v1/customers/cust-loyal').expect(403);
+      expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
+      expect(res.headers['www-authenticate']).toContain('scope="customers:read"');
+      expect(res.body).toMatchObject({ error: 'forbidden' });
+    });
+
+    it('issues, lists, rotates and revokes keys through /v1/admin/keys', async () => {
+      const created = await http(keys.admin)
+        .post('/v1/admin/keys')
+        .send({ name: 'crm', scopes: ['customers:read'] })
+        .expect(201);
+      const issued = created.body as { keyId: string; key: string; status: string };
+      expect(issued.status).toBe('active');
+      expect(issued.key).toMatch(new RegExp(`^cxk_${issued.keyId}_`));
+      await http(issued.key).get('/v1/customers/cust-loyal').expect(200);
+      await until('the use to be recorded', async () => {
+        const listed = await http(keys.admin).get('/v1/admin/keys').expect(200);
+        const items = (listed.body as { items: { keyId: string; lastUsedAt: string | null }[] })
+          .items;
+        expect(JSON.stringify(listed.body)).not.toContain(issued.key.slice(21));
+        return items.find((k) => k.keyId === issued.keyId)?.lastUsedAt !== null;
+      });
+
+      const rotated = await http(keys.admin)
+        .post(`/v1/admin/keys/${issued.keyId}/rotate`)
+        .expect(201);
+      const successor = rotated.body as { key: string; rotatedFrom: string; scopes: string[] };
+      expect(successor).toMatchObject({ rotatedFrom: issued.keyId, scopes: ['customers:read'] });
+      await http(issued.key).get('/v1/customers/cust-loyal').expect(401);
+      await http(successor.key).get('/v1/customers/cust-loyal').expect(200);
+
+      const revokedId = successor.key.slice(4, 20);
+      const revoked = await http(keys.admin).delete(`/v1/admin/keys/${revokedId}`).expect(200);
+      expect(revoked.body).toMatchObject({ status: 'revoked' });
+      const refused = await http(successor.key).get('/v1/customers/cust-loyal').expect(401);
+      expect(refused.headers['www-authenticate']).toContain('API key revoked');
+      await http(keys.admin).delete('/v1/admin/keys/0123456789abcdef').expect(404);
+    });
+
+    it('refuses a bad key request naming the field, and stores nothing', async () => {
+      const before = ((await http(keys.admin).get('/v1/admin/keys')).body as { items: unknown[] })
+        .items.length;
+      const res = await http(keys.admin)
+        .post('/v1/admin/keys')
+        .send({ name: 'x', scopes: ['everything'] })
+        .expect(400);
+      expect((res.body as { details: { path: string }[] }).details.map((d) => d.path)).toContain(
+        'scopes',
+      );
+      const after = ((await http(keys.admin).get('/v1/admin/keys')).body as { items: unknown[] })
+        .items.length;
+      expect(after).toBe(before);
+      await http(keys.personal).get('/v1/admin/keys').expect(403);
+    });
+
+    it('serves health and the documentation without a credential', async () => {
+      await request(app.getHttpServer() as Server)
+        .get('/health/ready')
+        .expect(200);
+      await request(app.getHttpServer() as Server)
+        .get('/docs-json')
+        .expect(200);
     });
   });
 
@@ -377,6 +491,9 @@ describe('query HTTP API (real Postgres)', () => {
       expect(Object.keys((docs.body as { paths: Body }).paths).sort()).toEqual([
         '/health/live',
         '/health/ready',
+        '/v1/admin/keys',
+        '/v1/admin/keys/{keyId}',
+        '/v1/admin/keys/{keyId}/rotate',
         '/v1/customers',
         '/v1/customers/{customerId}',
         '/v1/customers/{customerId}/emotion',

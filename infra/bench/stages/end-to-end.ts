@@ -38,7 +38,7 @@ async function sample(stack: Stack, t: number, accepted: number): Promise<Sample
 export async function endToEndStage(ctx: StageContext, live: LiveServices): Promise<StageRow[]> {
   const { stack, settings, log } = ctx;
   const { seconds, batchSize, inFlight, customers } = settings.endToEnd;
-  const client = new HttpClient(live.ingestion.url, inFlight);
+  const client = new HttpClient(live.ingestion.url, inFlight, live.ingestion.key);
   try {
     log(`end to end: batches of ${n(batchSize)} for ${seconds} s, ${inFlight} in flight`);
     let accepted = 0;

@@ -74,8 +74,8 @@ async function openLoop(
 ): Promise<OpenLoopRun> {
   const perTick = Math.max(1, Math.round((rate * TICK_MS) / 1000));
   const ticks = Math.round((seconds * 1000) / TICK_MS);
-  const writer = new HttpClient(ingestion.url, 64);
-  const reader = new HttpClient(query.url, 256);
+  const writer = new HttpClient(ingestion.url, 64, ingestion.key);
+  const reader = new HttpClient(query.url, 256, query.key);
   const latencies: number[] = [];
   const postLatencies: number[] = [];
   let failures = 0;

@@ -15,7 +15,7 @@ function post(
   perBody: number,
   inFlight: number,
 ): Promise<Measurement> {
-  const client = new HttpClient(service.url, inFlight);
+  const client = new HttpClient(service.url, inFlight, service.key);
   return measure(stack, async () => {
     await closedLoop(bodies.length, inFlight, async (i) => {
       expectStatus(await client.post(path, bodies[i] ?? ''), 202, `${service.name} ${path}`);

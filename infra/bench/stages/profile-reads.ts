@@ -82,7 +82,7 @@ export async function profileReadsStage(ctx: StageContext): Promise<StageRow[]> 
     return k < originals.length ? (originals[k] ?? 'x1') : `x${k - originals.length + 1}`;
   };
   const query = await startService('query', stack.serviceEnv);
-  const http = new HttpClient(query.url, clients);
+  const http = new HttpClient(query.url, clients, query.key);
   const pool = stack.newPool(clients);
   const product = async (id: string): Promise<void> => {
     expectStatus(await http.get(`/v1/customers/${encodeURIComponent(id)}`), 200, 'GET profile');

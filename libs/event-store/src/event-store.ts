@@ -36,14 +36,19 @@ export interface StoredTouchpoint {
   readonly position: number;
   readonly recordedAt: string;
   readonly touchpoint: Touchpoint;
-  /** `forgotten`: the touchpoint had personal data, but the customer's key was shredded. */
-  readonly personalData: 'none' | 'readable' | 'forgotten';
+  /**
+   * `forgotten`: the touchpoint had personal data, but the customer's key was shredded.
+   * `withheld`: it has personal data, left sealed because the reader may not see it.
+   */
+  readonly personalData: 'none' | 'readable' | 'forgotten' | 'withheld';
 }
 
 export interface TimelineOptions {
   /** Only events with a smaller position (the cursor of the previous page). */
   readonly before?: number;
   readonly limit: number;
+  /** False leaves personal fields sealed (`withheld`): no key is even loaded. Default true. */
+  readonly decrypt?: boolean;
 }
 
 /** Channel of the NOTIFY sent by every append that stored something. */
@@ -266,6 +271,7 @@ export class EventStore {
         ORDER BY position DESC LIMIT $3`,
       [customerId, options.before ?? null, options.limit],
     );
+    if (options.decrypt === false) return rows.map(withheld);
     return this.decode(this.pool, rows);
   }
 
@@ -336,4 +342,14 @@ export class EventStore {
       };
     });
   }
+}
+
+/** A stored row as a reader without the right to personal data gets it. */
+function withheld(row: EventRow): StoredTouchpoint {
+  return {
+    position: Number(row.position),
+    recordedAt: row.recorded_at.toISOString(),
+    touchpoint: row.payload,
+    personalData: row.personal === null ? 'none' : 'withheld',
+  };
 }

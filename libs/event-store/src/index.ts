@@ -20,3 +20,10 @@ export {
 export { inTransaction } from './transaction';
 export { isStoreUnavailable } from './store-unavailable';
 export { GroupCommitter, type GroupCommitOptions } from './group-commit';
+export {
+  ApiKeyStore,
+  looksLikeApiKey,
+  type ApiKeyRecord,
+  type IssuedApiKey,
+  type IssueOptions,
+} from './access/api-key-store';

@@ -1,11 +1,15 @@
 import { Client } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { CreateEventStore1763900000000 } from './migrations/1763900000000-create-event-store';
+import { CreateApiKeys1765000000000 } from './migrations/1765000000000-create-api-keys';
 
 export type MigrationClass = new () => MigrationInterface;
 
 /** The event store's migrations, in order. Listed explicitly: nothing picked up by accident. */
-export const EVENT_STORE_MIGRATIONS: readonly MigrationClass[] = [CreateEventStore1763900000000];
+export const EVENT_STORE_MIGRATIONS: readonly MigrationClass[] = [
+  CreateEventStore1763900000000,
+  CreateApiKeys1765000000000,
+];
 
 /** Serialises migration runs of several services starting at once against one database. */
 const MIGRATION_LOCK_KEY = 0x63786d69; // 'cxmi'

@@ -1,4 +1,10 @@
-export { AppException, appErrorFactory, type AppErrorFactory } from './errors/app.exception';
+export {
+  AppException,
+  appErrorFactory,
+  CredentialException,
+  type AppErrorFactory,
+  type CredentialProblem,
+} from './errors/app.exception';
 export { ErrorKind } from './errors/error-kind';
 export { httpStatusOf } from './errors/http-status';
 export { GrpcStatus, grpcStatusOf } from './errors/grpc-status';
@@ -52,3 +58,16 @@ export {
   answerClientErrors,
   createHttpAdapter,
 } from './http/http-server';
+export { SCOPES, isScope, type Principal, type Scope } from './auth/scopes';
+export { AccessConfig } from './auth/access.config';
+export {
+  BEARER_SCHEME,
+  CurrentPrincipal,
+  Public,
+  RequireScope,
+  type WithPrincipal,
+} from './auth/access.decorators';
+export { AccessGuard, type AccessSettings } from './auth/access.guard';
+export { Authenticator, ANONYMOUS } from './auth/authenticator';
+export { accessProviders } from './auth/access.providers';
+export { RateLimiter, type RateDecision, type RateLimit } from './auth/rate-limiter';

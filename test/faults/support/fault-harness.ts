@@ -35,7 +35,8 @@ export class ServiceProcess {
     this.url = `http://127.0.0.1:${port}`;
     this.child = spawn(process.execPath, [distMain(app)], {
       cwd: ROOT,
-      env: { ...process.env, ...env, PORT: String(port), KAFKA_LOG_LEVEL: 'error' },
+      // Faults are about the pipeline; access control has its own e2e test.
+      env: { ...process.env, CX_AUTH: 'off', ...env, PORT: String(port), KAFKA_LOG_LEVEL: 'error' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.log += chunk.toString('utf8')));

@@ -42,7 +42,8 @@ export async function startService(
   let output = '';
   const child = spawn(process.execPath, [distMain(app)], {
     cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), KAFKA_LOG_LEVEL: 'error' },
+    // Pipeline tests run without access control (its own e2e test covers it) unless env says so.
+    env: { ...process.env, CX_AUTH: 'off', ...env, PORT: String(port), KAFKA_LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

@@ -7,7 +7,25 @@ describe('IngestionConfig', () => {
       PORT: 3000,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/cx_journey',
       KAFKA_BROKERS: '127.0.0.1:9092',
+      HOST: '127.0.0.1',
+      CX_AUTH: 'on',
+      CX_RATE_LIMIT_PER_SECOND: 5000,
+      CX_RATE_LIMIT_BURST: 10000,
+      CX_AUTH_FAILURES_PER_MINUTE: 30,
+      CX_AUTH_CACHE_MS: 1000,
     });
+  });
+
+  it('needs all three OIDC settings or none', () => {
+    expect(() => validateConfig(IngestionConfig, { CX_OIDC_ISSUER: 'https://id.example' })).toThrow(
+      /CX_OIDC_AUDIENCE.*\n.*CX_OIDC_JWKS_URL|CX_OIDC_JWKS_URL/s,
+    );
+    const oidc = {
+      CX_OIDC_ISSUER: 'https://id.example',
+      CX_OIDC_AUDIENCE: 'cx-journey',
+      CX_OIDC_JWKS_URL: 'https://id.example/.well-known/jwks.json',
+    };
+    expect(validateConfig(IngestionConfig, oidc)).toMatchObject(oidc);
   });
 
   it('reads the environment, converting PORT, and ignores other variables', () => {
@@ -32,6 +50,9 @@ describe('IngestionConfig', () => {
     ['DATABASE_URL', 'mysql://x'],
     ['KAFKA_BROKERS', 'localhost'],
     ['CX_MASTER_KEY', 'c2hvcnQ='],
+    ['CX_AUTH', 'no'],
+    ['HOST', 'a b'],
+    ['CX_RATE_LIMIT_PER_SECOND', '0'],
   ])('refuses to boot with %s=%s', (name, value) => {
     expect(() => validateConfig(IngestionConfig, { [name]: value })).toThrow(ConfigValidationError);
   });

@@ -17,8 +17,10 @@ import { IngestionErrorCode, ingestionError } from '../ingestion.exception';
 import { CLOCK, type Clock } from '../infrastructure/ingestion.tokens';
 import { RecordTouchpointBatchCommand } from './record-touchpoint-batch.command';
 import { RecordTouchpointBatchResponseDto } from './record-touchpoint-batch.response.dto';
+import { RequireScope } from '@cx/platform';
 
 @ApiTags('touchpoints')
+@RequireScope('touchpoints:write')
 @Controller('v1/touchpoints/batch')
 export class RecordTouchpointBatchHttpController {
   constructor(

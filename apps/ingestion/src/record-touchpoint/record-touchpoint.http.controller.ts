@@ -18,8 +18,10 @@ import { IngestionErrorCode, ingestionError } from '../ingestion.exception';
 import { CLOCK, type Clock } from '../infrastructure/ingestion.tokens';
 import { RecordTouchpointCommand } from './record-touchpoint.command';
 import { RecordTouchpointResponseDto } from './record-touchpoint.response.dto';
+import { RequireScope } from '@cx/platform';
 
 @ApiTags('touchpoints')
+@RequireScope('touchpoints:write')
 @Controller('v1/touchpoints')
 export class RecordTouchpointHttpController {
   constructor(

@@ -14,6 +14,7 @@ import { TouchpointConsumer } from '../consumer/touchpoint-consumer.service';
 import { ProjectorLifecycle } from '../infrastructure/projector-lifecycle.service';
 import { PG_POOL } from '../infrastructure/projector.tokens';
 import type { ProjectorLag } from './projector-lag';
+import { RequireScope } from '@cx/platform';
 
 type Probe = 'postgres' | 'kafka';
 
@@ -74,6 +75,7 @@ export class HealthHttpController extends HealthController<Probe>({
   }
 
   @Get('metrics')
+  @RequireScope('metrics:read')
   @ApiOperation({
     summary: 'Lag of the projection: events behind per partition, oldest unprocessed age',
   })

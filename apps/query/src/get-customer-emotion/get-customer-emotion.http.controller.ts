@@ -5,8 +5,10 @@ import { ApiCustomerErrors } from '../common/api-errors';
 import { CustomerPathDto, CustomerQueryRequestDto } from '../common/request.dto';
 import { GetCustomerEmotionQuery } from './get-customer-emotion.query';
 import { CustomerEmotionResponseDto } from './get-customer-emotion.response.dto';
+import { RequireScope } from '@cx/platform';
 
 @ApiTags('customers')
+@RequireScope('customers:read')
 @Controller('v1/customers')
 export class GetCustomerEmotionHttpController {
   constructor(private readonly queryBus: QueryBus) {}

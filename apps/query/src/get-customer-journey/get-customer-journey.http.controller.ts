@@ -5,8 +5,10 @@ import { ApiCustomerErrors } from '../common/api-errors';
 import { CustomerPathDto, CustomerQueryRequestDto } from '../common/request.dto';
 import { GetCustomerJourneyQuery } from './get-customer-journey.query';
 import { CustomerJourneyResponseDto } from './get-customer-journey.response.dto';
+import { RequireScope } from '@cx/platform';
 
 @ApiTags('customers')
+@RequireScope('customers:read')
 @Controller('v1/customers')
 export class GetCustomerJourneyHttpController {
   constructor(private readonly queryBus: QueryBus) {}

@@ -5,8 +5,10 @@ import { CustomerPathDto, CustomerQueryRequestDto } from '../common/request.dto'
 import { ApiCustomerErrors } from '../common/api-errors';
 import { GetCustomerLoyaltyQuery } from './get-customer-loyalty.query';
 import { CustomerLoyaltyResponseDto } from './get-customer-loyalty.response.dto';
+import { RequireScope } from '@cx/platform';
 
 @ApiTags('customers')
+@RequireScope('customers:read')
 @Controller('v1/customers')
 export class GetCustomerLoyaltyHttpController {
   constructor(private readonly queryBus: QueryBus) {}

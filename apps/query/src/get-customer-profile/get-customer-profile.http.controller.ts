@@ -5,8 +5,10 @@ import { ApiCustomerErrors } from '../common/api-errors';
 import { CustomerPathDto, CustomerQueryRequestDto } from '../common/request.dto';
 import { GetCustomerProfileQuery } from './get-customer-profile.query';
 import { CustomerProfileResponseDto } from './get-customer-profile.response.dto';
+import { RequireScope } from '@cx/platform';
 
 @ApiTags('customers')
+@RequireScope('customers:read')
 @Controller('v1/customers')
 export class GetCustomerProfileHttpController {
   constructor(private readonly queryBus: QueryBus) {}

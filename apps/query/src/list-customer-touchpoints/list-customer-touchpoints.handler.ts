@@ -20,7 +20,10 @@ function toItem(stored: StoredTouchpoint): TimelineItemDto {
   };
 }
 
-/** The timeline comes from the event store itself (the source of truth), decrypted on the way out. */
+/**
+ * The timeline comes from the event store itself (the source of truth), decrypted on the way out
+ * for callers with `personal:read` only.
+ */
 @QueryHandler(ListCustomerTouchpointsQuery)
 export class ListCustomerTouchpointsHandler implements IQueryHandler<
   ListCustomerTouchpointsQuery,
@@ -35,6 +38,7 @@ export class ListCustomerTouchpointsHandler implements IQueryHandler<
     customerId,
     page,
     consistency,
+    readPersonal,
   }: ListCustomerTouchpointsQuery): Promise<CustomerTimelineResponseDto> {
     await this.waiter.awaitApplied({ customerId }, consistency);
     const before =
@@ -43,6 +47,7 @@ export class ListCustomerTouchpointsHandler implements IQueryHandler<
     const rows = await readFromStore(() =>
       this.store.readCustomerTimeline(customerId, {
         limit: page.limit + 1,
+        decrypt: readPersonal,
         ...(before === undefined ? {} : { before }),
       }),
     );

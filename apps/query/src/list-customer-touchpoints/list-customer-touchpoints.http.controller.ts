@@ -5,8 +5,10 @@ import { ApiCustomerErrors } from '../common/api-errors';
 import { CustomerPathDto, ListTouchpointsRequestDto } from '../common/request.dto';
 import { ListCustomerTouchpointsQuery } from './list-customer-touchpoints.query';
 import { CustomerTimelineResponseDto } from './list-customer-touchpoints.response.dto';
+import { CurrentPrincipal, RequireScope, type Principal } from '@cx/platform';
 
 @ApiTags('customers')
+@RequireScope('customers:read')
 @Controller('v1/customers')
 export class ListCustomerTouchpointsHttpController {
   constructor(private readonly queryBus: QueryBus) {}
@@ -23,6 +25,7 @@ export class ListCustomerTouchpointsHttpController {
   touchpoints(
     @Param() path: CustomerPathDto,
     @Query() query: ListTouchpointsRequestDto,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<CustomerTimelineResponseDto> {
     const { limit, cursor, ...consistency } = query;
     return this.queryBus.execute(
@@ -30,6 +33,7 @@ export class ListCustomerTouchpointsHttpController {
         path.customerId,
         { limit, ...(cursor === undefined ? {} : { cursor }) },
         consistency,
+        principal.scopes.has('personal:read'),
       ),
     );
   }

@@ -7,6 +7,8 @@ export class ListCustomerTouchpointsQuery extends Query<CustomerTimelineResponse
     readonly customerId: string,
     readonly page: { readonly limit: number; readonly cursor?: string },
     readonly consistency: Consistency,
+    /** Whether the caller holds `personal:read`: without it personal fields stay sealed. */
+    readonly readPersonal: boolean,
   ) {
     super();
   }

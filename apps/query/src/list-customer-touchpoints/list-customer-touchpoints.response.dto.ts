@@ -19,18 +19,19 @@ export class TimelineItemDto {
   recordedAt!: string;
 
   @ApiProperty({
-    enum: ['none', 'readable', 'forgotten'],
+    enum: ['none', 'readable', 'forgotten', 'withheld'],
     example: 'readable',
     description:
-      'Personal fields (text, attributes): none sent, decrypted, or forgotten (the customer key was ' +
-      'crypto-shredded; text and attributes are null).',
+      'Personal fields (text, attributes): none sent, decrypted, forgotten (the customer key was ' +
+      'crypto-shredded), or withheld (the credential lacks personal:read); text and attributes are ' +
+      'null unless readable.',
   })
-  personalData!: 'none' | 'readable' | 'forgotten';
+  personalData!: 'none' | 'readable' | 'forgotten' | 'withheld';
 
   @ApiProperty({
     type: () => TouchpointRequestDto,
     description:
-      'The touchpoint as ingested (normalised); text and attributes are null when absent or forgotten.',
+      'The touchpoint as ingested (normalised); text and attributes are null when absent, forgotten or withheld.',
   })
   touchpoint!: TimelineTouchpoint;
 }

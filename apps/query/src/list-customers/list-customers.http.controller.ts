@@ -5,8 +5,10 @@ import { ApiListErrors } from '../common/api-errors';
 import { ListCustomersRequestDto } from '../common/request.dto';
 import { ListCustomersQuery } from './list-customers.query';
 import { CustomerListResponseDto } from './list-customers.response.dto';
+import { RequireScope } from '@cx/platform';
 
 @ApiTags('customers')
+@RequireScope('customers:read')
 @Controller('v1/customers')
 export class ListCustomersHttpController {
   constructor(private readonly queryBus: QueryBus) {}

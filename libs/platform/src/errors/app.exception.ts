@@ -11,9 +11,32 @@ export class AppException extends Error {
     readonly kind: ErrorKind,
     message: string,
     readonly details: readonly ValidationIssue[] = [],
+    /** When the same request may be sent again (rate limits); transports say it their own way. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'AppException';
+  }
+}
+
+/** Why a credential was not accepted, in the words of RFC 6750 (bearer tokens). */
+export type CredentialProblem = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+
+/**
+ * A refused credential (401) or a missing scope (403). Carries what the HTTP edge needs for
+ * `WWW-Authenticate`, so clients and Swagger UI learn which scheme and scope to use.
+ */
+export class CredentialException extends AppException {
+  constructor(
+    code: string,
+    kind: ErrorKind,
+    message: string,
+    /** Absent when no credential was sent at all: the challenge then names the scheme only. */
+    readonly problem?: CredentialProblem,
+    readonly requiredScope?: string,
+  ) {
+    super(code, kind, message, [{ path: 'authorization', message }]);
+    this.name = 'CredentialException';
   }
 }
 

@@ -12,6 +12,12 @@ export enum ErrorKind {
   PayloadTooLarge = 'payload_too_large',
   /** The request is encoded in a way the service does not read. */
   UnsupportedMediaType = 'unsupported_media_type',
+  /** No valid credential: missing, unknown, expired or revoked. */
+  Unauthenticated = 'unauthenticated',
+  /** A valid credential without the scope the request needs. */
+  PermissionDenied = 'permission_denied',
+  /** Too many requests from this credential or address; retry after the answer's delay. */
+  ResourceExhausted = 'resource_exhausted',
   /** A dependency is down or behind; the same request may succeed later. */
   Unavailable = 'unavailable',
   /** A bug or an unexpected state; the details stay in the log. */

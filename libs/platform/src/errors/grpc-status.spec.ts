@@ -10,6 +10,9 @@ describe('grpcStatusOf', () => {
     [ErrorKind.PayloadTooLarge, 8],
     [ErrorKind.UnsupportedMediaType, 12],
     [ErrorKind.Internal, 13],
+    [ErrorKind.Unauthenticated, 16],
+    [ErrorKind.PermissionDenied, 7],
+    [ErrorKind.ResourceExhausted, 8],
     [ErrorKind.Unavailable, 14],
   ])('answers %s with status %i', (kind, code) => {
     expect(grpcStatusOf(kind)).toBe(code);

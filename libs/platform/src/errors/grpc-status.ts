@@ -33,6 +33,9 @@ const GRPC_STATUS: Readonly<Record<ErrorKind, GrpcStatus>> = {
   [ErrorKind.PayloadTooLarge]: GrpcStatus.ResourceExhausted,
   // What gRPC itself answers for a message compressed with an encoding the receiver lacks.
   [ErrorKind.UnsupportedMediaType]: GrpcStatus.Unimplemented,
+  [ErrorKind.Unauthenticated]: GrpcStatus.Unauthenticated,
+  [ErrorKind.PermissionDenied]: GrpcStatus.PermissionDenied,
+  [ErrorKind.ResourceExhausted]: GrpcStatus.ResourceExhausted,
   [ErrorKind.Unavailable]: GrpcStatus.Unavailable,
   [ErrorKind.Internal]: GrpcStatus.Internal,
 };

@@ -9,7 +9,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import type { ErrorBody, ValidationIssue } from '@cx/contracts';
 import { isStoreUnavailable } from '@cx/event-store';
-import { AppException } from './app.exception';
+import { AppException, CredentialException } from './app.exception';
 import { ErrorKind } from './error-kind';
 import { httpStatusOf } from './http-status';
 import { ThrottledWarnings } from './throttled-warnings';
@@ -27,6 +27,8 @@ const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   409: 'conflict',
   413: 'payload_too_large',
   415: 'unsupported_media_type',
+  401: 'unauthenticated',
+  403: 'forbidden',
   422: 'unprocessable_entity',
   429: 'too_many_requests',
   503: 'service_unavailable',
@@ -73,8 +75,17 @@ export class HttpErrorFilter implements ExceptionFilter {
     const { status, body } = this.toAnswer(exception);
     const response: unknown = host.switchToHttp().getResponse();
     const { httpAdapter } = this.adapterHost;
-    if (status === Number(HttpStatus.SERVICE_UNAVAILABLE)) {
-      httpAdapter.setHeader(response, 'Retry-After', String(RETRY_AFTER_SECONDS));
+    const retryAfter =
+      exception instanceof AppException && exception.retryAfterSeconds !== undefined
+        ? exception.retryAfterSeconds
+        : status === Number(HttpStatus.SERVICE_UNAVAILABLE)
+          ? RETRY_AFTER_SECONDS
+          : undefined;
+    if (retryAfter !== undefined) {
+      httpAdapter.setHeader(response, 'Retry-After', String(retryAfter));
+    }
+    if (exception instanceof CredentialException) {
+      httpAdapter.setHeader(response, 'WWW-Authenticate', bearerChallenge(exception));
     }
     httpAdapter.reply(response, body, status);
   }
@@ -116,6 +127,17 @@ export class HttpErrorFilter implements ExceptionFilter {
       },
     };
   }
+}
+
+/** RFC 6750 §3: the scheme, and why the credential was refused when one was sent. */
+export function bearerChallenge(exception: CredentialException): string {
+  const params = ['realm="cx-journey"'];
+  if (exception.problem !== undefined) {
+    params.push(`error="${exception.problem}"`);
+    params.push(`error_description="${exception.message.replace(/["\\]/g, '')}"`);
+  }
+  if (exception.requiredScope !== undefined) params.push(`scope="${exception.requiredScope}"`);
+  return `Bearer ${params.join(', ')}`;
 }
 
 function clientError(status: number, message: string): { status: number; body: ErrorBody } {

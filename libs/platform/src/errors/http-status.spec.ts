@@ -8,6 +8,9 @@ describe('httpStatusOf', () => {
     [ErrorKind.Conflict, 409],
     [ErrorKind.PayloadTooLarge, 413],
     [ErrorKind.UnsupportedMediaType, 415],
+    [ErrorKind.Unauthenticated, 401],
+    [ErrorKind.PermissionDenied, 403],
+    [ErrorKind.ResourceExhausted, 429],
     [ErrorKind.Unavailable, 503],
     [ErrorKind.Internal, 500],
   ])('answers %s with %i', (kind, status) => {

@@ -7,6 +7,9 @@ const HTTP_STATUS: Readonly<Record<ErrorKind, HttpStatus>> = {
   [ErrorKind.Conflict]: HttpStatus.CONFLICT,
   [ErrorKind.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
   [ErrorKind.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  [ErrorKind.Unauthenticated]: HttpStatus.UNAUTHORIZED,
+  [ErrorKind.PermissionDenied]: HttpStatus.FORBIDDEN,
+  [ErrorKind.ResourceExhausted]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorKind.Unavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorKind.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
 };

@@ -1,5 +1,6 @@
 import { Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { Public } from '../auth/access.decorators';
 import {
   LIVE,
   LivenessRoute,
@@ -70,11 +71,14 @@ export function HealthController<Probe extends string>(
   // A class per call: the route decorators store their metadata on the methods themselves.
   @ApiTags('health')
   abstract class HealthRoutes extends ServiceHealth<Probe> {
+    // Probes reach health without a credential; nothing here is data.
+    @Public()
     @LivenessRoute('health/live')
     override live(): LiveBody {
       return super.live();
     }
 
+    @Public()
     @ReadinessRoute('health/ready', readiness)
     override ready(
       @Res({ passthrough: true }) res: StatusSettable,

@@ -109,6 +109,8 @@ export class HardenedExpressAdapter extends ExpressAdapter {
   private readonly answering = new Set<ServerResponse>();
 
   override initHttpServer(options?: NestApplicationOptions): void {
+    // Naming the framework tells a scanner which exploits to try, and a client nothing.
+    this.getInstance<{ disable(setting: string): unknown }>().disable('x-powered-by');
     if (options?.httpsOptions !== undefined || options?.forceCloseConnections === true) {
       throw new Error('HardenedExpressAdapter serves plain HTTP without forceCloseConnections');
     }

@@ -6,6 +6,20 @@ import { decodeUtf8Strict, parseStrictJson } from '@cx/contracts';
 export interface JsonBodyOptions {
   /** Largest accepted body, in bytes. */
   readonly limitBytes: number;
+  /**
+   * A request that announces no body at all (no Content-Type, no length or length 0, not
+   * chunked) reads as `{}`: for operations whose every field is optional. Off by default.
+   */
+  readonly emptyIsObject?: boolean;
+}
+
+function announcesNoBody(req: IncomingMessage): boolean {
+  const { headers } = req;
+  return (
+    headers['content-type'] === undefined &&
+    headers['transfer-encoding'] === undefined &&
+    (headers['content-length'] === undefined || headers['content-length'] === '0')
+  );
 }
 
 type Next = (error?: unknown) => void;
@@ -59,6 +73,11 @@ export function jsonBody(
 
   return (req, _res, next) => {
     if (!METHODS_WITH_BODY.has(req.method ?? '') || req.body !== undefined) {
+      next();
+      return;
+    }
+    if (options.emptyIsObject === true && announcesNoBody(req)) {
+      req.body = {};
       next();
       return;
     }

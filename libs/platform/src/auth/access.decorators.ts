@@ -1,0 +1,60 @@
+import {
+  applyDecorators,
+  createParamDecorator,
+  SetMetadata,
+  type ExecutionContext,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ErrorResponseDto } from '../errors/error.response.dto';
+import type { Principal, Scope } from './scopes';
+
+export const REQUIRED_SCOPE = 'cx:required-scope';
+export const PUBLIC_ROUTE = 'cx:public-route';
+/** The OpenAPI security scheme every protected route names. */
+export const BEARER_SCHEME = 'bearer';
+
+/** Open to anyone who reaches the port (health probes only). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE, true);
+
+/**
+ * The scope a route (or every route of a controller) needs, and its OpenAPI security and
+ * 401/403/429 answers. A route with neither this nor `@Public()` is refused to everyone.
+ */
+export function RequireScope(scope: Scope): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    SetMetadata(REQUIRED_SCOPE, scope),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiUnauthorizedResponse({
+      type: ErrorResponseDto,
+      description:
+        'No credential, or one that is unknown, expired or revoked (`WWW-Authenticate: Bearer …`).',
+    }),
+    ApiForbiddenResponse({
+      type: ErrorResponseDto,
+      description: `The credential lacks the scope \`${scope}\`.`,
+    }),
+    ApiTooManyRequestsResponse({
+      type: ErrorResponseDto,
+      description:
+        'Over the rate of this credential, or too many refused credentials from this address; see `Retry-After`.',
+    }),
+  );
+}
+
+/** The authenticated caller, as the access guard attached it to the request. */
+export interface WithPrincipal {
+  principal?: Principal;
+}
+
+export const CurrentPrincipal = createParamDecorator(
+  (_: unknown, context: ExecutionContext): Principal => {
+    const principal = context.switchToHttp().getRequest<WithPrincipal>().principal;
+    if (principal === undefined) throw new Error('CurrentPrincipal on a route without the guard');
+    return principal;
+  },
+);

@@ -1,0 +1,56 @@
+import type { Provider } from '@nestjs/common';
+import { APP_GUARD, Reflector } from '@nestjs/core';
+import type { Pool } from 'pg';
+import { ApiKeyStore } from '@cx/event-store';
+import type { AccessConfig } from './access.config';
+import { AccessGuard } from './access.guard';
+import { Authenticator } from './authenticator';
+import { JwtVerifier } from './jwt-verifier';
+
+/**
+ * Access control of one HTTP service: the key store over the pool registered under `poolToken`,
+ * the authenticator (API keys, and OIDC tokens when an issuer is configured) and the global guard.
+ */
+export function accessProviders(
+  poolToken: symbol,
+  config: AccessConfig,
+  service: string,
+): Provider[] {
+  const jwt =
+    config.CX_OIDC_ISSUER !== undefined &&
+    config.CX_OIDC_AUDIENCE !== undefined &&
+    config.CX_OIDC_JWKS_URL !== undefined
+      ? new JwtVerifier({
+          issuer: config.CX_OIDC_ISSUER,
+          audience: config.CX_OIDC_AUDIENCE,
+          jwksUrl: config.CX_OIDC_JWKS_URL,
+        })
+      : null;
+  return [
+    {
+      provide: ApiKeyStore,
+      inject: [poolToken],
+      useFactory: (pool: Pool): ApiKeyStore => new ApiKeyStore(pool),
+    },
+    {
+      provide: Authenticator,
+      inject: [ApiKeyStore],
+      useFactory: (keys: ApiKeyStore): Authenticator =>
+        new Authenticator(keys, jwt, config.CX_AUTH_CACHE_MS),
+    },
+    {
+      provide: APP_GUARD,
+      inject: [Reflector, Authenticator],
+      useFactory: (reflector: Reflector, authenticator: Authenticator): AccessGuard =>
+        new AccessGuard(reflector, authenticator, {
+          enabled: config.CX_AUTH === 'on',
+          service,
+          perCredential: {
+            perSecond: config.CX_RATE_LIMIT_PER_SECOND,
+            burst: config.CX_RATE_LIMIT_BURST,
+          },
+          failuresPerMinute: config.CX_AUTH_FAILURES_PER_MINUTE,
+        }),
+    },
+  ];
+}
