@@ -3,6 +3,7 @@ import { Partitioners, type Kafka } from 'kafkajs';
 import { Client, Pool } from 'pg';
 import { TOPIC_SPECS, TOPICS } from '@cx/contracts';
 import { createKafka, ensureTopics } from '@cx/messaging';
+import { keystoreUrlFor, prepareKeystore } from '@cx/event-store';
 import { migrateDatabase } from '@cx/read-models';
 import { kafkaLibsDir, startKafka, type KafkaBroker } from '../local/kafka-broker';
 import { startPostgres, type PostgresServer } from '../local/postgres';
@@ -24,6 +25,8 @@ export interface Stack {
   readonly brokers: string;
   /** The harness's own connections (reference loops, seeding, counting). */
   readonly pool: Pool;
+  /** The key store of the scratch database (customer data keys), as the services use it. */
+  readonly keyPool: Pool;
   /** Another pool on the scratch database, for a stage's own concurrency. */
   newPool(max: number): Pool;
   readonly kafka: Kafka;
@@ -34,7 +37,7 @@ export interface Stack {
   cpuSources(): CpuSource[];
   /** Resolves once the database answers again (after a restart by another user of the server). */
   waitForPostgres(): Promise<void>;
-  /** Empties every table of the scratch database (positions start at 1 again). */
+  /** Empties every table of the scratch database but its API keys (positions start at 1 again). */
   resetDatabase(): Promise<void>;
   /** Deletes and recreates `cx.touchpoints.v1`, so the next consumer group finds it empty. */
   resetTouchpointTopic(): Promise<void>;
@@ -123,7 +126,10 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     process.off('exit', killBroker);
     await broker?.stop({ hard: true }).catch(() => undefined);
     rmSync(dataDir, { recursive: true, force: true });
-    if (databaseUrl !== null) await dropDatabase(databaseUrl).catch(() => undefined);
+    if (databaseUrl !== null) {
+      await dropDatabase(databaseUrl).catch(() => undefined);
+      await dropDatabase(keystoreUrlFor(databaseUrl)).catch(() => undefined);
+    }
   };
   const [kafkaStart, postgresStart] = await Promise.allSettled([
     startKafka({
@@ -158,10 +164,13 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     return pool;
   };
   const pool = newPool(12);
+  const keyPool = new Pool({ connectionString: keystoreUrlFor(url), max: 8 });
+  keyPool.on('error', (error) => log(`an idle key store connection was lost: ${error.message}`));
   const kafka = createKafka(brokers, 'cx-bench', { logLevel: 'error' });
   let postgresVersion = 'unknown';
   try {
     await migrateDatabase(url);
+    await prepareKeystore(keystoreUrlFor(url), url);
     await warmUpBroker(brokers);
     const { rows } = await pool.query<{ v: string }>(
       "SELECT current_setting('server_version') AS v",
@@ -169,6 +178,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     postgresVersion = rows[0]?.v ?? postgresVersion;
   } catch (error) {
     await pool.end().catch(() => undefined);
+    await keyPool.end().catch(() => undefined);
     await cleanUp();
     throw error;
   }
@@ -181,6 +191,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     databaseUrl: url,
     brokers,
     pool,
+    keyPool,
     newPool,
     kafka,
     versions: { postgres: postgresVersion, kafka: kafkaVersion() },
@@ -199,9 +210,10 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     resetDatabase: async () => {
       const { rows: tables } = await pool.query<{ name: string }>(
         `SELECT quote_ident(tablename) AS name FROM pg_tables
-          WHERE schemaname = 'public' AND tablename <> 'schema_migrations'`,
+          WHERE schemaname = 'public' AND tablename NOT IN ('schema_migrations', 'api_keys')`,
       );
       await pool.query(`TRUNCATE ${tables.map((t) => t.name).join(', ')} RESTART IDENTITY`);
+      await keyPool.query('TRUNCATE customer_keys');
     },
     resetTouchpointTopic: async () => {
       const admin = kafka.admin();
@@ -229,6 +241,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     createTopic,
     close: async () => {
       await pool.end().catch(() => undefined);
+      await keyPool.end().catch(() => undefined);
       await cleanUp();
     },
   };

@@ -83,6 +83,9 @@ async function prepareDatabase(adminUrl: string, database: string, fresh: boolea
     const name = client.escapeIdentifier(database);
     if (fresh) {
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      // Its key store (see keystoreUrlFor) goes with it: stale keys must not outlive their data.
+      const keys = client.escapeIdentifier(`${database}_keys`);
+      await client.query(`DROP DATABASE IF EXISTS ${keys} WITH (FORCE)`);
     }
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (found.rowCount === 0) {

@@ -227,7 +227,7 @@ describe('HTTP fuzz: no input gets a 5xx (real Postgres)', () => {
     await ingestion.listen(0, '127.0.0.1');
     ingestionPort = portOf(ingestion);
 
-    const store = new EventStore(queryDb.pool, new PersonalDataCipher(queryDb.pool));
+    const store = new EventStore(queryDb.pool, new PersonalDataCipher(queryDb.keyPool));
     const seed = seedTouchpoints();
     const results = await store.append(seed);
     await seedReadModel(

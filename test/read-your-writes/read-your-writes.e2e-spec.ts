@@ -304,7 +304,7 @@ describe('read-your-writes (e2e)', () => {
     const before = await listAll(`minPosition=${await committedHead()}&waitMs=${MAX_WAIT_MS}`);
     expect(before.status).toBe(200);
 
-    const store = new EventStore(db.pool, new PersonalDataCipher(db.pool));
+    const store = new EventStore(db.pool, new PersonalDataCipher(db.keyPool));
     let hole = 0;
     let inFlight: { list: Answer<ErrorBody>; customer: Answer<ErrorBody> } | undefined;
     let waiting: Promise<Answer<ListBody>> | undefined;

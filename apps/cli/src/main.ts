@@ -9,6 +9,7 @@ import {
 } from '@cx/domain';
 import { runDerive } from './derive/derive.command';
 import { runGenerate } from './generate/generate.command';
+import { logToStderr } from './stderr-logger';
 import { delegateToProjector } from './projections/delegate-to-projector';
 
 const USAGE = `cx — the cx-journey command line
@@ -35,6 +36,13 @@ const USAGE = `cx — the cx-journey command line
       API keys of the database of DATABASE_URL. create and rotate print the new key alone on the
       last line of standard output; only its digest is stored. Scopes: touchpoints:write,
       customers:read, personal:read, metrics:read, admin.
+
+  cx customers erase CUSTOMER_ID
+  cx customers readmit CUSTOMER_ID
+      Erases a customer's personal data (their key is destroyed: every sealed copy, in the event
+      store, its dumps, the topics and the dead letters, becomes unreadable) and prints the receipt
+      as JSON; later touchpoints of theirs are refused until readmit. Uses DATABASE_URL and
+      CX_KEYSTORE_URL (default: the event store's database name with _keys).
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -48,6 +56,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return projections(rest);
     case 'keys':
       return keys(rest);
+    case 'customers':
+      return customers(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -162,6 +172,7 @@ async function keys(args: readonly string[]): Promise<number> {
     out: (line: string): void => void process.stdout.write(`${line}\n`),
     err: (line: string): void => void process.stderr.write(`${line}\n`),
   };
+  logToStderr();
   // Loaded on demand: the other commands need neither the database nor the service libraries.
   const { DEFAULT_DATABASE_URL, runKeys } = await import('./keys/keys.command');
   const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -197,6 +208,21 @@ async function keys(args: readonly string[]): Promise<number> {
     default:
       return usageError('keys takes the subcommand create, list, revoke or rotate');
   }
+}
+
+async function customers(args: readonly string[]): Promise<number> {
+  const [action, customerId, ...extra] = args;
+  if ((action !== 'erase' && action !== 'readmit') || customerId === undefined || extra.length > 0)
+    return usageError('customers takes erase CUSTOMER_ID or readmit CUSTOMER_ID');
+  const io = {
+    out: (line: string): void => void process.stdout.write(`${line}\n`),
+    err: (line: string): void => void process.stderr.write(`${line}\n`),
+  };
+  logToStderr();
+  const { runCustomers } = await import('./customers/customers.command');
+  const { DEFAULT_DATABASE_URL } = await import('./keys/keys.command');
+  const by = `cx customers (${process.env.USER ?? 'operator'})`;
+  return runCustomers({ action, customerId, by }, process.env, DEFAULT_DATABASE_URL, io);
 }
 
 function usageError(message: string): number {

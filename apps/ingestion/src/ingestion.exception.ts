@@ -5,6 +5,7 @@ export enum IngestionErrorCode {
   InvalidBatch = 'invalid_batch',
   Conflict = 'conflict',
   StoreUnavailable = 'store_unavailable',
+  CustomerErased = 'customer_erased',
 }
 
 const KIND: Readonly<Record<IngestionErrorCode, ErrorKind>> = {
@@ -12,6 +13,7 @@ const KIND: Readonly<Record<IngestionErrorCode, ErrorKind>> = {
   [IngestionErrorCode.InvalidBatch]: ErrorKind.InvalidArgument,
   [IngestionErrorCode.Conflict]: ErrorKind.Conflict,
   [IngestionErrorCode.StoreUnavailable]: ErrorKind.Unavailable,
+  [IngestionErrorCode.CustomerErased]: ErrorKind.Gone,
 };
 
 /** `throw ingestionError(IngestionErrorCode.Conflict, message, details)` */

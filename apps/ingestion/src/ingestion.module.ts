@@ -53,7 +53,11 @@ export class IngestionModule {
           config.KAFKA_BROKERS,
           'cx-ingestion',
         ),
-        ...eventStoreProviders(PG_POOL, config.CX_MASTER_KEY),
+        ...eventStoreProviders(PG_POOL, {
+          databaseUrl: config.DATABASE_URL,
+          ...(config.CX_KEYSTORE_URL === undefined ? {} : { keystoreUrl: config.CX_KEYSTORE_URL }),
+          ...(config.CX_MASTER_KEY === undefined ? {} : { masterKey: config.CX_MASTER_KEY }),
+        }),
         {
           provide: OutboxRelay,
           inject: [PG_POOL, KAFKA],

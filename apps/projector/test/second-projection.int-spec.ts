@@ -312,7 +312,7 @@ describe('a second projection, registered beside the profiles (real Postgres and
     for (const statement of createStatements(TOY_CHANNEL_COUNTS)) await db.pool.query(statement);
     store = new EventStore(
       db.pool,
-      new PersonalDataCipher(db.pool, { masterKey: randomBytes(32).toString('base64') }),
+      new PersonalDataCipher(db.keyPool, { masterKey: randomBytes(32).toString('base64') }),
     );
     kafka = createKafka(kafkaBrokers(), `cx-second-projection-${run}`, { logLevel: 'error' });
     engine = new ProjectionEngine(db.pool, GROUP, registry);

@@ -3,7 +3,8 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { migrateDatabase } from '@cx/read-models';
-import { ReadModelQueries } from '@cx/read-models';
+import { CustomerErasure, ReadModelQueries } from '@cx/read-models';
+import { EventStore, keystoreUrlFor, PersonalDataCipher, sameDatabase } from '@cx/event-store';
 import { HttpErrorFilter } from '@cx/platform';
 import { eventStoreProviders } from '@cx/platform';
 import { pgPoolProvider } from '@cx/platform';
@@ -17,6 +18,7 @@ import { GetCustomerLoyaltyHandler } from './get-customer-loyalty/get-customer-l
 import { GetCustomerLoyaltyHttpController } from './get-customer-loyalty/get-customer-loyalty.http.controller';
 import { GetCustomerProfileHandler } from './get-customer-profile/get-customer-profile.handler';
 import { GetCustomerProfileHttpController } from './get-customer-profile/get-customer-profile.http.controller';
+import { EraseCustomerHttpController } from './erase-customer/erase-customer.http.controller';
 import { AdminKeysHttpController } from './admin-keys/admin-keys.http.controller';
 import { HealthHttpController } from './health/health.http.controller';
 import { ProgressNotifications } from './infrastructure/progress-notifications';
@@ -45,6 +47,7 @@ export class QueryModule {
         GetCustomerProfileHttpController,
         HealthHttpController,
         AdminKeysHttpController,
+        EraseCustomerHttpController,
       ],
       providers: [
         { provide: QUERY_CONFIG, useValue: config },
@@ -57,11 +60,33 @@ export class QueryModule {
           max: 10,
           prepare: migrateDatabase,
         }),
-        ...eventStoreProviders(PG_POOL, config.CX_MASTER_KEY),
+        ...eventStoreProviders(PG_POOL, {
+          databaseUrl: config.DATABASE_URL,
+          ...(config.CX_KEYSTORE_URL === undefined ? {} : { keystoreUrl: config.CX_KEYSTORE_URL }),
+          ...(config.CX_MASTER_KEY === undefined ? {} : { masterKey: config.CX_MASTER_KEY }),
+        }),
         {
           provide: ReadModelQueries,
           inject: [PG_POOL],
           useFactory: (pool: Pool): ReadModelQueries => new ReadModelQueries(pool),
+        },
+        {
+          provide: CustomerErasure,
+          inject: [PG_POOL, EventStore, PersonalDataCipher],
+          useFactory: (
+            pool: Pool,
+            store: EventStore,
+            cipher: PersonalDataCipher,
+          ): CustomerErasure =>
+            new CustomerErasure(
+              pool,
+              store,
+              cipher,
+              !sameDatabase(
+                config.CX_KEYSTORE_URL ?? keystoreUrlFor(config.DATABASE_URL),
+                config.DATABASE_URL,
+              ),
+            ),
         },
         ProgressNotifications,
         ProjectionWaiter,

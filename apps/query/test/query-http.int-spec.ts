@@ -102,7 +102,7 @@ describe('query HTTP API (real Postgres)', () => {
 
   beforeAll(async () => {
     db = await createQueryTestDatabase();
-    cipher = new PersonalDataCipher(db.pool);
+    cipher = new PersonalDataCipher(db.keyPool);
     store = new EventStore(db.pool, cipher);
     const config = Object.assign(new QueryConfig(), { DATABASE_URL: db.url, PORT: 0 });
     const moduleRef = await Test.createTestingModule({
@@ -499,6 +499,7 @@ describe('query HTTP API (real Postgres)', () => {
         '/v1/customers/{customerId}/emotion',
         '/v1/customers/{customerId}/journey',
         '/v1/customers/{customerId}/loyalty',
+        '/v1/customers/{customerId}/readmission',
         '/v1/customers/{customerId}/touchpoints',
       ]);
     });

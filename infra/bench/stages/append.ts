@@ -23,9 +23,11 @@ export async function appendStage(ctx: StageContext): Promise<StageRow[]> {
   await stack.resetDatabase();
   await stack.pool.query(CREATE_REFERENCE);
   const pool = stack.newPool(Math.max(...callerCounts));
-  const store = new EventStore(pool, new PersonalDataCipher(pool));
-  const empty = (): Promise<unknown> =>
-    pool.query('TRUNCATE touchpoint_events, customer_keys, bench_ref RESTART IDENTITY');
+  const store = new EventStore(pool, new PersonalDataCipher(stack.keyPool));
+  const empty = async (): Promise<void> => {
+    await pool.query('TRUNCATE touchpoint_events, bench_ref RESTART IDENTITY');
+    await stack.keyPool.query('TRUNCATE customer_keys');
+  };
   const rows: StageRow[] = [];
   try {
     for (const callers of callerCounts) {

@@ -13,7 +13,9 @@ describe('EventStore (real Postgres)', () => {
 
   beforeAll(async () => {
     db = await createScratchDatabase();
-    cipher = new PersonalDataCipher(db.pool, { masterKey: Buffer.alloc(32, 7).toString('base64') });
+    cipher = new PersonalDataCipher(db.keyPool, {
+      masterKey: Buffer.alloc(32, 7).toString('base64'),
+    });
     store = new EventStore(db.pool, cipher);
   });
 

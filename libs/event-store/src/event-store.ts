@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Touchpoint } from '@cx/domain';
 import {
@@ -8,12 +8,7 @@ import {
   type SealedPersonalData,
 } from '@cx/contracts';
 import { canonicalJson } from './canonical-json';
-import type {
-  CustomerKey,
-  CustomerKeys,
-  PersonalDataCipher,
-  Queryable,
-} from './personal-data-cipher';
+import type { CustomerKey, CustomerKeys, PersonalDataCipher } from './personal-data-cipher';
 import { GroupCommitter } from './group-commit';
 import { inTransaction } from './transaction';
 
@@ -29,6 +24,27 @@ export interface AppendResult {
 export interface AppendOptions {
   /** Test hook: runs inside the transaction, after the inserts, right before COMMIT. */
   readonly beforeCommit?: () => Promise<void>;
+}
+
+/** An erasure's mark: the receipt is null until every step of the erasure is done. */
+export interface ErasureMark {
+  readonly erasureId: string;
+  readonly erasedAt: string;
+  readonly receipt: unknown;
+}
+
+interface ErasureRow {
+  erasure_id: string;
+  erased_at: Date;
+  receipt: unknown;
+}
+
+/** Touchpoints of erased customers are refused until an admin readmits them. */
+export class CustomerErasedError extends Error {
+  constructor(readonly customerIds: readonly string[]) {
+    super(`customer erased: ${customerIds.join(', ')}`);
+    this.name = 'CustomerErasedError';
+  }
 }
 
 /** A stored touchpoint, with its personal fields put back when they can still be read. */
@@ -163,7 +179,7 @@ export class EventStore {
     const withPersonal = prepared
       .filter((p) => p.personal !== null)
       .map((p) => p.touchpoint.customerId);
-    const keys = await this.cipher.obtainKeys(client, withPersonal);
+    const keys = await this.cipher.obtainKeys(withPersonal);
     const sealed = prepared.map((p) => this.seal(p, keys));
 
     // First occurrence of each id wins; later ones in the same call are compared to it.
@@ -176,6 +192,16 @@ export class EventStore {
 
     const stored = new Map<string, { position: number; digest: string }>();
     await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
+    // Under the append lock, which an erasure takes too: an append commits before the erasure
+    // (and its personal data goes with the key) or sees it here.
+    const erased = await client.query<{ customer_id: string }>(
+      `SELECT customer_id FROM customer_erasures
+        WHERE customer_id = ANY($1::text[]) AND readmitted_at IS NULL`,
+      [[...new Set(candidates.map((c) => c.touchpoint.customerId))]],
+    );
+    if (erased.rows.length > 0) {
+      throw new CustomerErasedError(erased.rows.map((r) => r.customer_id).sort());
+    }
     const { rows } = await client.query<{ touchpoint_id: string; position: string }>(
       `INSERT INTO ${TOUCHPOINT_EVENTS_TABLE}
          (touchpoint_id, customer_id, occurred_at, interaction, channel, payload, personal, payload_digest)
@@ -260,6 +286,51 @@ export class EventStore {
     };
   }
 
+  /**
+   * Marks a customer erased, under the append lock: every append either committed before this
+   * (its personal data goes with the key destroyed next) or sees the mark and is refused. Erasing
+   * an erased customer again returns the first mark; erasing a readmitted one marks anew.
+   */
+  async markErased(customerId: string, requestedBy: string): Promise<ErasureMark> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
+      const { rows } = await client.query<ErasureRow>(
+        `INSERT INTO customer_erasures (customer_id, erasure_id, requested_by)
+         VALUES ($1, $2, $3)
+         ON CONFLICT (customer_id) DO UPDATE
+           SET erasure_id = EXCLUDED.erasure_id, requested_by = EXCLUDED.requested_by,
+               erased_at = now(), receipt = NULL, readmitted_at = NULL, readmitted_by = NULL
+           WHERE customer_erasures.readmitted_at IS NOT NULL
+         RETURNING erasure_id, erased_at, receipt`,
+        [customerId, randomUUID(), requestedBy],
+      );
+      const row =
+        rows[0] ??
+        (
+          await client.query<ErasureRow>(
+            'SELECT erasure_id, erased_at, receipt FROM customer_erasures WHERE customer_id = $1',
+            [customerId],
+          )
+        ).rows[0];
+      if (row === undefined) throw new Error(`no erasure mark for ${customerId}`);
+      return {
+        erasureId: row.erasure_id,
+        erasedAt: row.erased_at.toISOString(),
+        receipt: row.receipt,
+      };
+    });
+  }
+
+  /** Lets an erased customer's touchpoints in again; false when they are not erased. */
+  async readmit(customerId: string, by: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE customer_erasures SET readmitted_at = now(), readmitted_by = $2
+        WHERE customer_id = $1 AND readmitted_at IS NULL`,
+      [customerId, by],
+    );
+    return rowCount === 1;
+  }
+
   /** A customer's events, newest (highest position) first. */
   async readCustomerTimeline(
     customerId: string,
@@ -272,7 +343,7 @@ export class EventStore {
       [customerId, options.before ?? null, options.limit],
     );
     if (options.decrypt === false) return rows.map(withheld);
-    return this.decode(this.pool, rows);
+    return this.decode(rows);
   }
 
   /** Every event after a position, ascending, decrypted where readable. Holes (rolled-back appends) are skipped. */
@@ -282,7 +353,7 @@ export class EventStore {
         WHERE position > $1 ORDER BY position LIMIT $2`,
       [afterPosition, limit],
     );
-    return this.decode(this.pool, rows);
+    return this.decode(rows);
   }
 
   /**
@@ -319,9 +390,8 @@ export class EventStore {
     return Number(rows[0]?.head ?? 0);
   }
 
-  private async decode(db: Queryable, rows: readonly EventRow[]): Promise<StoredTouchpoint[]> {
+  private async decode(rows: readonly EventRow[]): Promise<StoredTouchpoint[]> {
     const keys = await this.cipher.loadKeys(
-      db,
       rows.filter((r) => r.personal !== null).map((r) => r.customer_id),
     );
     return rows.map((row): StoredTouchpoint => {
@@ -333,7 +403,10 @@ export class EventStore {
         return { ...base, touchpoint: row.payload, personalData: 'none' };
       }
       const key: CustomerKey | null | undefined = keys.get(row.customer_id);
-      if (!key) return { ...base, touchpoint: row.payload, personalData: 'forgotten' };
+      // A readmitted customer has a new key, which opens nothing sealed under the destroyed one.
+      if (!key || key.keyId !== row.personal.keyId) {
+        return { ...base, touchpoint: row.payload, personalData: 'forgotten' };
+      }
       const personal = this.cipher.open(key, row.payload.touchpointId, row.personal);
       return {
         ...base,

@@ -8,12 +8,14 @@ export {
   type Queryable,
 } from './personal-data-cipher';
 export {
+  CustomerErasedError,
   EventStore,
   TOUCHPOINT_EVENTS_CHANNEL,
   TOUCHPOINT_EVENTS_TABLE,
   type AppendOptions,
   type AppendResult,
   type AppendStatus,
+  type ErasureMark,
   type StoredTouchpoint,
   type TimelineOptions,
 } from './event-store';
@@ -27,3 +29,4 @@ export {
   type IssuedApiKey,
   type IssueOptions,
 } from './access/api-key-store';
+export { keystoreUrlFor, prepareKeystore, sameDatabase } from './keystore';

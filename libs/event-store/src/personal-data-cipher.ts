@@ -62,7 +62,8 @@ interface KeyRow {
 }
 
 /**
- * Per-customer AES-256-GCM keys, stored wrapped by the master key in `customer_keys`. Forgetting a
+ * Per-customer AES-256-GCM keys, stored wrapped by the master key in `customer_keys` of the key
+ * store. Forgetting a
  * customer deletes the wrapped key, which makes every sealed copy of their personal data (event
  * store, Kafka, backups) unreadable without rewriting any history. Keys are not cached in memory
  * on purpose: a forget must take effect in every process at once.
@@ -71,21 +72,19 @@ export class PersonalDataCipher {
   private readonly logger = new Logger(PersonalDataCipher.name);
   private readonly masterKey: Buffer;
 
+  /** `keyPool`: the key store's database (see `keystore.ts`), never the event store's own. */
   constructor(
-    private readonly pool: Pool,
+    private readonly keyPool: Pool,
     options: PersonalDataCipherOptions = {},
   ) {
     this.masterKey = masterKeyFrom(options.masterKey ?? process.env.CX_MASTER_KEY, this.logger);
   }
 
   /** Loads the keys of these customers; customers without a row are absent from the map. */
-  async loadKeys(
-    db: Queryable,
-    customerIds: readonly string[],
-  ): Promise<Map<string, CustomerKey | null>> {
+  async loadKeys(customerIds: readonly string[]): Promise<Map<string, CustomerKey | null>> {
     const keys = new Map<string, CustomerKey | null>();
     if (customerIds.length === 0) return keys;
-    const { rows } = await db.query<KeyRow>(
+    const { rows } = await this.keyPool.query<KeyRow>(
       'SELECT customer_id, key_id, wrapped_key FROM customer_keys WHERE customer_id = ANY($1::text[])',
       [[...new Set(customerIds)]],
     );
@@ -99,36 +98,58 @@ export class PersonalDataCipher {
   }
 
   /**
-   * Loads the keys of these customers and creates the missing ones, inside the caller's transaction.
-   * Ids are inserted sorted so two transactions creating overlapping sets cannot deadlock; a
-   * concurrent creator wins and its key is read back.
+   * Loads the keys of these customers and creates the missing ones. The key store is apart from
+   * the event store, so a key may outlive an append that failed: an unused key protects nothing
+   * and costs a row. Ids are inserted sorted so two creators of overlapping sets cannot deadlock;
+   * a concurrent creator wins and its key is read back.
    */
-  async obtainKeys(db: PoolClient, customerIds: readonly string[]): Promise<CustomerKeys> {
-    const keys = await this.loadKeys(db, customerIds);
+  async obtainKeys(customerIds: readonly string[]): Promise<CustomerKeys> {
+    const keys = await this.loadKeys(customerIds);
     const missing = [...new Set(customerIds)].filter((id) => !keys.has(id)).sort();
     if (missing.length === 0) return keys;
     const keyIds = missing.map(() => randomUUID());
     const wrapped = missing.map((customerId, i) =>
       this.wrap(customerId, keyIds[i] as string, randomBytes(32)),
     );
-    await db.query(
+    await this.keyPool.query(
       `INSERT INTO customer_keys (customer_id, key_id, wrapped_key)
        SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[])
        ON CONFLICT (customer_id) DO NOTHING`,
       [missing, keyIds, wrapped],
     );
-    for (const [id, key] of await this.loadKeys(db, missing)) keys.set(id, key);
+    for (const [id, key] of await this.loadKeys(missing)) keys.set(id, key);
     return keys;
   }
 
-  /** Crypto-shredding: the customer's personal data becomes unreadable everywhere, for good. */
-  async forget(customerId: string): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO customer_keys (customer_id, key_id, wrapped_key, forgotten_at)
+  /**
+   * Crypto-shredding: the customer's personal data becomes unreadable everywhere, for good. The
+   * row stays, without its key, so that no new key is made for them by accident; `keyId` names
+   * the key destroyed (null when there never was one), `destroyedAt` when.
+   */
+  async forget(customerId: string): Promise<{ keyId: string | null; destroyedAt: string }> {
+    const { rows } = await this.keyPool.query<{ key_id: string; forgotten_at: Date; had: boolean }>(
+      `WITH before AS (SELECT key_id FROM customer_keys WHERE customer_id = $1)
+       INSERT INTO customer_keys (customer_id, key_id, wrapped_key, forgotten_at)
        VALUES ($1, $2, NULL, now())
        ON CONFLICT (customer_id) DO UPDATE
-         SET wrapped_key = NULL, forgotten_at = COALESCE(customer_keys.forgotten_at, now())`,
+         SET wrapped_key = NULL, forgotten_at = COALESCE(customer_keys.forgotten_at, now())
+       RETURNING key_id, forgotten_at, EXISTS (SELECT 1 FROM before) AS had`,
       [customerId, randomUUID()],
+    );
+    const row = rows[0];
+    if (row === undefined) throw new Error(`forgetting ${customerId} returned nothing`);
+    return { keyId: row.had ? row.key_id : null, destroyedAt: row.forgotten_at.toISOString() };
+  }
+
+  /**
+   * Gives a forgotten customer a new key, for what they send from now on. What was sealed under
+   * the destroyed key stays unreadable: a new key opens nothing of the old one.
+   */
+  async readmit(customerId: string): Promise<void> {
+    await this.keyPool.query(
+      `UPDATE customer_keys SET key_id = $2, wrapped_key = $3, forgotten_at = NULL, created_at = now()
+        WHERE customer_id = $1 AND wrapped_key IS NULL`,
+      [customerId, ...this.freshWrappedKey(customerId)],
     );
   }
 
@@ -166,6 +187,11 @@ export class PersonalDataCipher {
    */
   mac(key: CustomerKey, canonical: string): string {
     return createHmac('sha256', key.macKey).update(canonical, 'utf8').digest('hex');
+  }
+
+  private freshWrappedKey(customerId: string): [string, Buffer] {
+    const keyId = randomUUID();
+    return [keyId, this.wrap(customerId, keyId, randomBytes(32))];
   }
 
   private wrap(customerId: string, keyId: string, dataKey: Buffer): Buffer {

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { CreateEventStore1763900000000 } from './migrations/1763900000000-create-event-store';
 import { CreateApiKeys1765000000000 } from './migrations/1765000000000-create-api-keys';
+import { CreateCustomerErasures1765000000001 } from './migrations/1765000000001-create-customer-erasures';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -9,6 +10,7 @@ export type MigrationClass = new () => MigrationInterface;
 export const EVENT_STORE_MIGRATIONS: readonly MigrationClass[] = [
   CreateEventStore1763900000000,
   CreateApiKeys1765000000000,
+  CreateCustomerErasures1765000000001,
 ];
 
 /** Serialises migration runs of several services starting at once against one database. */

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { TOPICS } from '@cx/contracts';
-import { toInsightMessage, type CustomerInsight } from '@cx/contracts';
+import { toInsightMessage, type CustomerEvent } from '@cx/contracts';
 import { INSIGHT_CHANNEL, INSIGHT_CHECKPOINT, INSIGHT_OUTBOX_TABLE } from '@cx/read-models';
 import { PositionOutboxRelay } from './position-outbox-relay';
 
@@ -23,7 +23,7 @@ export interface InsightRelayStatus {
 
 interface OutboxRow {
   position: string;
-  payload: CustomerInsight;
+  payload: CustomerEvent;
   created_at: Date;
 }
 

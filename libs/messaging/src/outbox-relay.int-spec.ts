@@ -96,7 +96,7 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
     db = await createScratchDatabase('cx_relay');
     store = new EventStore(
       db.pool,
-      new PersonalDataCipher(db.pool, { masterKey: randomBytes(32).toString('base64') }),
+      new PersonalDataCipher(db.keyPool, { masterKey: randomBytes(32).toString('base64') }),
     );
     kafka = createKafka(process.env.KAFKA_BROKERS ?? '', 'cx-relay-test', { logLevel: 'nothing' });
     topic = `cx.test.relay.${randomBytes(4).toString('hex')}`;

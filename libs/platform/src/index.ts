@@ -42,7 +42,11 @@ export {
   type KafkaProviderTokens,
   type PgPoolProviderOptions,
 } from './infrastructure/infrastructure.providers';
-export { eventStoreProviders } from './infrastructure/event-store.providers';
+export {
+  eventStoreProviders,
+  KEYSTORE_POOL,
+  type EventStoreProviderOptions,
+} from './infrastructure/event-store.providers';
 export {
   createPgPool,
   DatabaseOutageLog,

@@ -36,3 +36,9 @@ export {
 export { APPLIED_TOUCHPOINTS, CUSTOMER_PROFILES } from './schema/read-model.schema';
 export { createStatements, createTableStatement, type TableSchema } from './schema/table-schema';
 export { DATABASE_MIGRATIONS, migrateDatabase } from './migrate-database';
+export {
+  CustomerErasure,
+  type ErasureOutcome,
+  type ErasureReceipt,
+  type ErasureStep,
+} from './customer-erasure';

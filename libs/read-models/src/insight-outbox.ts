@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { CustomerInsight } from '@cx/contracts';
+import type { CustomerEvent } from '@cx/contracts';
 
 /** NOTIFY channel of the insight outbox, so the relay publishes without waiting for its poll. */
 export const INSIGHT_CHANNEL = 'cx_insight_outbox';
@@ -19,7 +19,7 @@ const INSIGHT_APPEND_LOCK_KEY = 0x63786969; // 'cxii'
 /** Writes derived events into the outbox, in the caller's transaction and in the given order. */
 export async function appendInsights(
   client: PoolClient,
-  insights: readonly CustomerInsight[],
+  insights: readonly CustomerEvent[],
 ): Promise<void> {
   if (insights.length === 0) return;
   await client.query('SELECT pg_advisory_xact_lock($1)', [INSIGHT_APPEND_LOCK_KEY]);

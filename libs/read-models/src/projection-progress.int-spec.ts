@@ -20,7 +20,7 @@ describe('ProjectionProgress.caughtUp (real Postgres)', () => {
 
   beforeEach(async () => {
     db = await createScratchDatabase('cx_progress');
-    store = new EventStore(db.pool, new PersonalDataCipher(db.pool));
+    store = new EventStore(db.pool, new PersonalDataCipher(db.keyPool));
   });
 
   afterEach(async () => {

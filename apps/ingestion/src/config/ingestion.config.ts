@@ -20,6 +20,11 @@ export class IngestionConfig extends AccessConfig {
   })
   KAFKA_BROKERS = '127.0.0.1:9092';
 
+  /** The key store's database; default: DATABASE_URL's database name with `_keys`, created if missing. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'CX_KEYSTORE_URL must be a postgres:// URL' })
+  CX_KEYSTORE_URL?: string;
+
   /** base64 of 32 bytes; unset means the development key (the cipher warns). */
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CX_MASTER_KEY must be base64 of exactly 32 bytes' })

@@ -14,7 +14,11 @@ export class RecordTouchpointBatchHandler implements ICommandHandler<
   constructor(private readonly store: EventStore) {}
 
   async execute({ touchpoints }: RecordTouchpointBatchCommand): Promise<RecordBatchResult> {
-    const appended = await appendOrFail(this.store, touchpoints);
+    const appended = await appendOrFail(
+      this.store,
+      touchpoints,
+      (i) => `touchpoints[${i}].customerId`,
+    );
     const summary = { accepted: 0, duplicate: 0, conflict: 0 };
     const results = appended.map(({ touchpointId, status, position }) => {
       summary[status] += 1;

@@ -6,6 +6,7 @@ import {
   ApiBody,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiGoneResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
@@ -47,6 +48,11 @@ export class RecordTouchpointBatchHttpController {
   @ApiUnsupportedMediaTypeResponse({
     type: ErrorResponseDto,
     description: 'Content-Type is not application/json.',
+  })
+  @ApiGoneResponse({
+    type: ErrorResponseDto,
+    description:
+      'customer_erased: an item names an erased customer (details give each path); nothing of the batch was stored.',
   })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,

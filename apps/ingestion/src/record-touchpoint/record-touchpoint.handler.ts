@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { EventStore, isStoreUnavailable } from '@cx/event-store';
+import { CustomerErasedError, EventStore, isStoreUnavailable } from '@cx/event-store';
 import { IngestionErrorCode, ingestionError } from '../ingestion.exception';
 
 import { RecordTouchpointCommand, type RecordResult } from './record-touchpoint.command';
@@ -32,14 +32,35 @@ export class RecordTouchpointHandler implements ICommandHandler<
   }
 }
 
-/** Appends, turning "Postgres is unreachable" into a typed 503 instead of a 500. */
+/**
+ * Appends, turning "Postgres is unreachable" into a typed 503 instead of a 500, and an erased
+ * customer into 410 naming every touchpoint of theirs (`pathOf` says where its customerId is).
+ */
 export async function appendOrFail(
   store: EventStore,
   touchpoints: Parameters<EventStore['append']>[0],
+  pathOf: (index: number) => string = () => 'customerId',
 ): ReturnType<EventStore['append']> {
   try {
     return await store.append(touchpoints);
   } catch (error) {
+    if (error instanceof CustomerErasedError) {
+      const erased = new Set(error.customerIds);
+      throw ingestionError(
+        IngestionErrorCode.CustomerErased,
+        'customer erased',
+        touchpoints.flatMap((t, i) =>
+          erased.has(t.customerId)
+            ? [
+                {
+                  path: pathOf(i),
+                  message: `${t.customerId} was erased; an admin must readmit the id before it takes touchpoints again. Nothing was stored`,
+                },
+              ]
+            : [],
+        ),
+      );
+    }
     if (isStoreUnavailable(error)) {
       const cause = error instanceof Error ? error.message : String(error);
       // The cause goes to the log (the filter logs the message), never to the client.

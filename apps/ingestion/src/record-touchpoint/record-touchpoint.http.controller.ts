@@ -7,6 +7,7 @@ import {
   ApiConflictResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
+  ApiGoneResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
@@ -54,6 +55,10 @@ export class RecordTouchpointHttpController {
   @ApiUnsupportedMediaTypeResponse({
     type: ErrorResponseDto,
     description: 'Content-Type is not application/json.',
+  })
+  @ApiGoneResponse({
+    type: ErrorResponseDto,
+    description: 'customer_erased: the customer was erased and not readmitted; nothing was stored.',
   })
   @ApiServiceUnavailableResponse({
     type: ErrorResponseDto,

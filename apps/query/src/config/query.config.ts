@@ -15,6 +15,11 @@ export class QueryConfig extends AccessConfig {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cx_journey';
 
+  /** The key store's database; default: DATABASE_URL's database name with `_keys`, created if missing. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'CX_KEYSTORE_URL must be a postgres:// URL' })
+  CX_KEYSTORE_URL?: string;
+
   /** base64 of 32 bytes, to decrypt personal fields on the timeline; unset means the development key. */
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'CX_MASTER_KEY must be base64 of exactly 32 bytes' })

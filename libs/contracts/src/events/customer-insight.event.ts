@@ -32,6 +32,23 @@ export interface CustomerInsight {
   readonly causedBy: InsightCause;
 }
 
+/**
+ * On the same topic, keyed by customer: the customer was erased. Their personal data can no
+ * longer be read anywhere; a consumer that copied any drops it, and a compacted topic keyed by
+ * customer drops their record on a tombstone that follows.
+ */
+export const CUSTOMER_ERASED_TYPE = 'cx.customer.erased.v1';
+
+export interface CustomerErased {
+  readonly type: typeof CUSTOMER_ERASED_TYPE;
+  readonly customerId: string;
+  readonly erasureId: string;
+  readonly erasedAt: string;
+}
+
+/** Everything the projector's outbox relays to `cx.customer-insights.v1`. */
+export type CustomerEvent = CustomerInsight | CustomerErased;
+
 export interface InsightMessage {
   readonly key: string;
   readonly value: Buffer;
@@ -43,7 +60,8 @@ export interface InsightMessage {
  * type: a touchpoint is new to the read model only once, so the id names the change itself and a
  * consumer can drop a republished copy (the relay publishes at least once).
  */
-export function toInsightMessage(insight: CustomerInsight, time: string): InsightMessage {
+export function toInsightMessage(insight: CustomerEvent, time: string): InsightMessage {
+  if (insight.type === CUSTOMER_ERASED_TYPE) return toErasedMessage(insight);
   const value = {
     customerId: insight.customerId,
     from: insight.from,
@@ -60,6 +78,27 @@ export function toInsightMessage(insight: CustomerInsight, time: string): Insigh
       ce_source: CUSTOMER_INSIGHT_SOURCE,
       ce_subject: insight.customerId,
       ce_time: time,
+      'content-type': 'application/json',
+    },
+  };
+}
+
+function toErasedMessage(erased: CustomerErased): InsightMessage {
+  const value = {
+    customerId: erased.customerId,
+    erasureId: erased.erasureId,
+    erasedAt: erased.erasedAt,
+  };
+  return {
+    key: erased.customerId,
+    value: Buffer.from(JSON.stringify(value), 'utf8'),
+    headers: {
+      ce_specversion: '1.0',
+      ce_id: `erasure/${erased.erasureId}`,
+      ce_type: CUSTOMER_ERASED_TYPE,
+      ce_source: CUSTOMER_INSIGHT_SOURCE,
+      ce_subject: erased.customerId,
+      ce_time: erased.erasedAt,
       'content-type': 'application/json',
     },
   };

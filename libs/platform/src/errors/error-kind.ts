@@ -12,6 +12,8 @@ export enum ErrorKind {
   PayloadTooLarge = 'payload_too_large',
   /** The request is encoded in a way the service does not read. */
   UnsupportedMediaType = 'unsupported_media_type',
+  /** The resource existed and was removed for good (an erased customer). */
+  Gone = 'gone',
   /** No valid credential: missing, unknown, expired or revoked. */
   Unauthenticated = 'unauthenticated',
   /** A valid credential without the scope the request needs. */

@@ -10,6 +10,7 @@ describe('grpcStatusOf', () => {
     [ErrorKind.PayloadTooLarge, 8],
     [ErrorKind.UnsupportedMediaType, 12],
     [ErrorKind.Internal, 13],
+    [ErrorKind.Gone, 9],
     [ErrorKind.Unauthenticated, 16],
     [ErrorKind.PermissionDenied, 7],
     [ErrorKind.ResourceExhausted, 8],

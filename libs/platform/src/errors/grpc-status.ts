@@ -33,6 +33,8 @@ const GRPC_STATUS: Readonly<Record<ErrorKind, GrpcStatus>> = {
   [ErrorKind.PayloadTooLarge]: GrpcStatus.ResourceExhausted,
   // What gRPC itself answers for a message compressed with an encoding the receiver lacks.
   [ErrorKind.UnsupportedMediaType]: GrpcStatus.Unimplemented,
+  // The id was erased: the request can succeed only after the system's state changes (readmission).
+  [ErrorKind.Gone]: GrpcStatus.FailedPrecondition,
   [ErrorKind.Unauthenticated]: GrpcStatus.Unauthenticated,
   [ErrorKind.PermissionDenied]: GrpcStatus.PermissionDenied,
   [ErrorKind.ResourceExhausted]: GrpcStatus.ResourceExhausted,

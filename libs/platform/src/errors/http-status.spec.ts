@@ -8,6 +8,7 @@ describe('httpStatusOf', () => {
     [ErrorKind.Conflict, 409],
     [ErrorKind.PayloadTooLarge, 413],
     [ErrorKind.UnsupportedMediaType, 415],
+    [ErrorKind.Gone, 410],
     [ErrorKind.Unauthenticated, 401],
     [ErrorKind.PermissionDenied, 403],
     [ErrorKind.ResourceExhausted, 429],

@@ -7,6 +7,7 @@ const HTTP_STATUS: Readonly<Record<ErrorKind, HttpStatus>> = {
   [ErrorKind.Conflict]: HttpStatus.CONFLICT,
   [ErrorKind.PayloadTooLarge]: HttpStatus.PAYLOAD_TOO_LARGE,
   [ErrorKind.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+  [ErrorKind.Gone]: HttpStatus.GONE,
   [ErrorKind.Unauthenticated]: HttpStatus.UNAUTHORIZED,
   [ErrorKind.PermissionDenied]: HttpStatus.FORBIDDEN,
   [ErrorKind.ResourceExhausted]: HttpStatus.TOO_MANY_REQUESTS,
