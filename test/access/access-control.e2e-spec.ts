@@ -29,6 +29,8 @@ interface Endpoint {
   /** Built per call: some requests need something of their own (a new id, a key to retire). */
   readonly request: () => Promise<{ path: string; body?: unknown }>;
   readonly scope: Scope;
+  /** A valid scope that must still be refused (default: one far from `scope`). */
+  readonly wrong?: Scope;
   readonly ok: number;
 }
 
@@ -112,6 +114,43 @@ describe('access control on every endpoint (built services, real Postgres and Ka
       service: 'query',
       method: 'DELETE',
       request: async () => ({ path: `/v1/admin/keys/${await throwawayKeyId()}` }),
+      scope: 'admin',
+      ok: 200,
+    },
+    {
+      service: 'query',
+      method: 'GET',
+      request: () => Promise.resolve({ path: '/v1/admin/audit' }),
+      scope: 'admin',
+      ok: 200,
+    },
+    {
+      service: 'query',
+      method: 'GET',
+      request: () => Promise.resolve({ path: `/v1/customers/${CUSTOMER}/export` }),
+      scope: 'personal:read',
+      wrong: 'customers:read',
+      ok: 200,
+    },
+    {
+      service: 'query',
+      method: 'DELETE',
+      request: () => Promise.resolve({ path: `/v1/customers/${RUN}-erase-${(sequence += 1)}` }),
+      scope: 'admin',
+      ok: 201,
+    },
+    {
+      service: 'query',
+      method: 'POST',
+      request: async () => {
+        const customer = `${RUN}-readmit-${(sequence += 1)}`;
+        const erased = await fetch(`${services.get('query')?.url ?? ''}/v1/customers/${customer}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${await key(['admin'])}` },
+        });
+        expect(erased.status).toBe(201);
+        return { path: `/v1/customers/${customer}/readmission` };
+      },
       scope: 'admin',
       ok: 200,
     },
@@ -205,6 +244,7 @@ describe('access control on every endpoint (built services, real Postgres and Ka
         CX_RATE_LIMIT_PER_SECOND: '2',
         CX_RATE_LIMIT_BURST: '3',
         CX_AUTH_FAILURES_PER_MINUTE: '4',
+        CX_CORS_ORIGINS: 'https://app.cx-journey.test',
       },
       'query (rate-limited)',
     );
@@ -261,7 +301,7 @@ describe('access control on every endpoint (built services, real Postgres and Ka
     },
     {
       name: 'an API key without the scope',
-      header: async (e) => `Bearer ${await key([otherThan(e.scope)])}`,
+      header: async (e) => `Bearer ${await key([e.wrong ?? otherThan(e.scope)])}`,
       expect: () => 403,
     },
     {
@@ -281,7 +321,7 @@ describe('access control on every endpoint (built services, real Postgres and Ka
     },
     {
       name: 'a token without the scope',
-      header: async (e) => `Bearer ${await token([otherThan(e.scope)])}`,
+      header: async (e) => `Bearer ${await token([e.wrong ?? otherThan(e.scope)])}`,
       expect: () => 403,
     },
     {
@@ -314,7 +354,7 @@ describe('access control on every endpoint (built services, real Postgres and Ka
           if (!challenge.startsWith('Bearer realm="cx-journey"') || body.error !== error) {
             wrong.push(`${label} with ${credential.name}: challenge "${challenge}", body ${text}`);
           }
-          if (expected === 403 && !challenge.includes(`scope="${endpoint.scope}"`)) {
+          if (expected === 403 && !challenge.includes(endpoint.scope)) {
             wrong.push(`${label} with ${credential.name}: 403 does not name ${endpoint.scope}`);
           }
         }
@@ -322,6 +362,27 @@ describe('access control on every endpoint (built services, real Postgres and Ka
     }
     expect(wrong).toEqual([]);
     expect(cases).toBe(ENDPOINTS.length * CREDENTIALS.length);
+  });
+
+  it('sends no CORS header unless the origin is on the configured allow-list', async () => {
+    const preflight = (url: string, origin: string): Promise<Response> =>
+      fetch(`${url}/v1/customers/${CUSTOMER}`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      });
+    const off = await preflight(services.get('query')?.url ?? '', 'https://app.cx-journey.test');
+    expect(off.headers.get('access-control-allow-origin')).toBeNull();
+    const listed = await preflight(limited?.url ?? '', 'https://app.cx-journey.test');
+    expect(listed.headers.get('access-control-allow-origin')).toBe('https://app.cx-journey.test');
+    expect(listed.headers.get('access-control-allow-headers')).toContain('authorization');
+    const other = await preflight(limited?.url ?? '', 'https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const plain = await fetch(`${services.get('query')?.url ?? ''}/health/live`);
+    expect(plain.headers.get('x-powered-by')).toBeNull();
   });
 
   it('serves health without a credential on every service', async () => {
@@ -353,6 +414,61 @@ describe('access control on every endpoint (built services, real Postgres and Ka
     ]) {
       expect(await timeline(reader)).toContain('555-0100');
     }
+  });
+
+  it('audits reads of personal data and admin actions: who, what, when', async () => {
+    const query = services.get('query')?.url ?? '';
+    const reader = await keys.issue({ name: 'reader', scopes: ['customers:read'] });
+    const officer = await keys.issue({
+      name: 'officer',
+      scopes: ['customers:read', 'personal:read'],
+    });
+    for (const issued of [reader, officer]) {
+      const read = await fetch(`${query}/v1/customers/${CUSTOMER}/touchpoints`, {
+        headers: { authorization: `Bearer ${issued.key}` },
+      });
+      expect(read.status).toBe(200);
+    }
+    const admin = await key(['admin']);
+    const audit = async (
+      filter: string,
+    ): Promise<{ actorId: string; action: string; status: number }[]> => {
+      const response = await fetch(`${query}/v1/admin/audit?${filter}`, {
+        headers: { authorization: `Bearer ${admin}` },
+      });
+      expect(response.status).toBe(200);
+      return (
+        (await response.json()) as { items: { actorId: string; action: string; status: number }[] }
+      ).items;
+    };
+    // The reader saw sealed fields only: nothing personal was read, nothing to audit.
+    expect(await audit(`actorId=key:${reader.record.keyId}`)).toEqual([]);
+    expect(await audit(`actorId=key:${officer.record.keyId}`)).toEqual([
+      expect.objectContaining({
+        action: 'personal.read',
+        customerId: CUSTOMER,
+        actorName: 'officer',
+        method: 'GET',
+        path: `/v1/customers/${CUSTOMER}/touchpoints`,
+        status: 200,
+      }),
+    ]);
+    const actions = new Set((await audit('limit=200')).map((e) => e.action));
+    for (const action of [
+      'keys.create',
+      'keys.rotate',
+      'keys.revoke',
+      'keys.list',
+      'customer.erase',
+      'customer.readmit',
+      'customer.export',
+    ]) {
+      expect(actions).toContain(action);
+    }
+    const invalid = await fetch(`${query}/v1/admin/audit?limit=0`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(invalid.status).toBe(400);
   });
 
   it('answers 429 with Retry-After over the rate of a credential, and serves again after it', async () => {

@@ -208,6 +208,14 @@ describe('erasure (built services, real Postgres and Kafka)', () => {
       );
       expect(read.status).toBe(200);
     }
+    const exportBefore = await http(query, 'GET', `/v1/customers/${ERASED}/export`);
+    expect(exportBefore.status).toBe(200);
+    expect(exportBefore.body).toMatchObject({
+      customerId: ERASED,
+      profile: { customerId: ERASED },
+    });
+    expect((exportBefore.body.touchpoints as unknown[]).length).toBe(4);
+    expect(exportBefore.text).toContain(SECRET_ATTRIBUTE);
     const timelineBefore = await http(query, 'GET', `/v1/customers/${ERASED}/touchpoints`);
     expect(timelineBefore.text).toContain(SECRET_TEXT.replace(/"/g, ''));
     expect(timelineBefore.text).toContain(SECRET_ATTRIBUTE);
@@ -274,6 +282,11 @@ describe('erasure (built services, real Postgres and Kafka)', () => {
       KEPT_TEXT,
     );
 
+    const exportAfter = await http(query, 'GET', `/v1/customers/${ERASED}/export`);
+    expect(exportAfter.status).toBe(200);
+    expect(exportAfter.text).not.toContain(SECRET_ATTRIBUTE);
+    expect(exportAfter.text).toContain('"personalData":"forgotten"');
+
     // 4b. The event store's database and its read models, every table: no clear copy.
     const everything = await wholeDatabaseText();
     expect(everything).not.toContain('555-0199');
@@ -331,6 +344,13 @@ describe('erasure (built services, real Postgres and Kafka)', () => {
 
     // 4f. Aggregates and the erased customer's non-personal profile are as they were.
     expect(await aggregates()).toEqual(before);
+
+    // 4g. No service wrote the personal data or a key into its log.
+    for (const service of [ingestion, projector, query]) {
+      expect(service.output()).not.toContain('555-0199');
+      expect(service.output()).not.toContain(SECRET_ATTRIBUTE);
+      expect(service.output()).not.toContain(key.slice(21));
+    }
 
     // 5. The erasure was announced, keyed by customer.
     const announced = await eventually('cx.customer.erased.v1', async () => {

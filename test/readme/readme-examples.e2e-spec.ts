@@ -112,8 +112,10 @@ describe('README examples against npm start (built, real Postgres and Kafka)', (
     expect(stdout).toContain('"name":"dashboard"');
   });
 
-  it('erases and readmits the example customer as printed', async () => {
+  it('exports, erases and readmits the example customer as printed', async () => {
     const stdout = await runExample('erase');
+    expect(stdout).toContain('"exportedAt"');
+    expect(stdout).toContain('555-0100');
     expect(stdout).toContain('"erasureId"');
     expect(stdout).toContain('"readmitted":true');
   });

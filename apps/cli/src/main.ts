@@ -221,7 +221,8 @@ async function customers(args: readonly string[]): Promise<number> {
   logToStderr();
   const { runCustomers } = await import('./customers/customers.command');
   const { DEFAULT_DATABASE_URL } = await import('./keys/keys.command');
-  const by = `cx customers (${process.env.USER ?? 'operator'})`;
+  const { operator } = await import('./cli-audit');
+  const by = `${operator()} (cx command line)`;
   return runCustomers({ action, customerId, by }, process.env, DEFAULT_DATABASE_URL, io);
 }
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createHttpAdapter, validateConfig } from '@cx/platform';
+import { applyCors, createHttpAdapter, validateConfig } from '@cx/platform';
 import { IngestionConfig } from './config/ingestion.config';
 import { configureIngestionHttp } from './ingestion.http';
 import { IngestionModule } from './ingestion.module';
@@ -12,6 +12,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
   });
   configureIngestionHttp(app);
+  applyCors(app, config.CX_CORS_ORIGINS);
   await app.listen(config.PORT, config.HOST);
   new Logger('ingestion').log(`listening on ${await app.getUrl()} (docs at /docs)`);
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createHttpAdapter, validateConfig } from '@cx/platform';
+import { applyCors, createHttpAdapter, validateConfig } from '@cx/platform';
 import { QueryConfig } from './config/query.config';
 import { configureQueryHttp } from './query.http';
 import { QueryModule } from './query.module';
@@ -12,6 +12,7 @@ async function bootstrap(): Promise<void> {
     bodyParser: false,
   });
   configureQueryHttp(app);
+  applyCors(app, config.CX_CORS_ORIGINS);
   await app.listen(config.PORT, config.HOST);
   new Logger('query').log(`listening on ${await app.getUrl()} (docs at /docs)`);
 }

@@ -19,6 +19,8 @@ import { GetCustomerLoyaltyHttpController } from './get-customer-loyalty/get-cus
 import { GetCustomerProfileHandler } from './get-customer-profile/get-customer-profile.handler';
 import { GetCustomerProfileHttpController } from './get-customer-profile/get-customer-profile.http.controller';
 import { EraseCustomerHttpController } from './erase-customer/erase-customer.http.controller';
+import { AdminAuditHttpController } from './admin-audit/admin-audit.http.controller';
+import { ExportCustomerHttpController } from './export-customer/export-customer.http.controller';
 import { AdminKeysHttpController } from './admin-keys/admin-keys.http.controller';
 import { HealthHttpController } from './health/health.http.controller';
 import { ProgressNotifications } from './infrastructure/progress-notifications';
@@ -44,9 +46,11 @@ export class QueryModule {
         GetCustomerEmotionHttpController,
         GetCustomerLoyaltyHttpController,
         ListCustomerTouchpointsHttpController,
+        ExportCustomerHttpController,
         GetCustomerProfileHttpController,
         HealthHttpController,
         AdminKeysHttpController,
+        AdminAuditHttpController,
         EraseCustomerHttpController,
       ],
       providers: [

@@ -30,3 +30,9 @@ export {
   type IssueOptions,
 } from './access/api-key-store';
 export { keystoreUrlFor, prepareKeystore, sameDatabase } from './keystore';
+export {
+  AuditLog,
+  type AuditEntry,
+  type AuditFilter,
+  type StoredAuditEntry,
+} from './access/audit-log';

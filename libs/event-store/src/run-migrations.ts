@@ -3,6 +3,7 @@ import { DataSource, type MigrationInterface } from 'typeorm';
 import { CreateEventStore1763900000000 } from './migrations/1763900000000-create-event-store';
 import { CreateApiKeys1765000000000 } from './migrations/1765000000000-create-api-keys';
 import { CreateCustomerErasures1765000000001 } from './migrations/1765000000001-create-customer-erasures';
+import { CreateAuditLog1765000000002 } from './migrations/1765000000002-create-audit-log';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -11,6 +12,7 @@ export const EVENT_STORE_MIGRATIONS: readonly MigrationClass[] = [
   CreateEventStore1763900000000,
   CreateApiKeys1765000000000,
   CreateCustomerErasures1765000000001,
+  CreateAuditLog1765000000002,
 ];
 
 /** Serialises migration runs of several services starting at once against one database. */

@@ -75,3 +75,5 @@ export { AccessGuard, type AccessSettings } from './auth/access.guard';
 export { Authenticator, ANONYMOUS } from './auth/authenticator';
 export { accessProviders } from './auth/access.providers';
 export { RateLimiter, type RateDecision, type RateLimit } from './auth/rate-limiter';
+export { Audited, AuditInterceptor } from './auth/audit.interceptor';
+export { applyCors } from './http/cors';

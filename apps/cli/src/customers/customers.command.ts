@@ -7,6 +7,7 @@ import {
   sameDatabase,
 } from '@cx/event-store';
 import { CustomerErasure, migrateDatabase } from '@cx/read-models';
+import { auditCli } from '../cli-audit';
 import type { KeysIo } from '../keys/keys.command';
 
 export interface CustomersRequest {
@@ -40,19 +41,30 @@ export async function runCustomers(
       cipher,
       !sameDatabase(keystoreUrl, databaseUrl),
     );
-    if (request.action === 'erase') {
-      const outcome = await erasure.erase(request.customerId, request.by);
-      if (!outcome.performed) io.err(`cx customers: ${request.customerId} was already erased`);
-      io.out(JSON.stringify(outcome.receipt, null, 2));
-      return 0;
-    }
-    if (!(await erasure.readmit(request.customerId, request.by))) {
-      io.err(`cx customers: ${request.customerId} is not erased`);
-      return 1;
-    }
-    io.out(`readmitted ${request.customerId}: touchpoints are taken again, under a new key`);
-    return 0;
+    const status = await perform(request, erasure, io);
+    const action = request.action === 'erase' ? 'customer.erase' : 'customer.readmit';
+    await auditCli(pool, action, `cx customers ${request.action}`, request.customerId, status);
+    return status;
   } finally {
     await Promise.all([pool.end(), keyPool.end()]);
   }
+}
+
+async function perform(
+  request: CustomersRequest,
+  erasure: CustomerErasure,
+  io: KeysIo,
+): Promise<number> {
+  if (request.action === 'erase') {
+    const outcome = await erasure.erase(request.customerId, request.by);
+    if (!outcome.performed) io.err(`cx customers: ${request.customerId} was already erased`);
+    io.out(JSON.stringify(outcome.receipt, null, 2));
+    return 0;
+  }
+  if (!(await erasure.readmit(request.customerId, request.by))) {
+    io.err(`cx customers: ${request.customerId} is not erased`);
+    return 1;
+  }
+  io.out(`readmitted ${request.customerId}: touchpoints are taken again, under a new key`);
+  return 0;
 }

@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { ApiKeyStore, type ApiKeyRecord, type IssuedApiKey } from '@cx/event-store';
 import { isScope, SCOPES } from '@cx/platform';
 import { migrateDatabase } from '@cx/read-models';
+import { auditCli } from '../cli-audit';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cx_journey';
 
@@ -65,68 +66,73 @@ export async function runKeys(
   await migrateDatabase(databaseUrl);
   const pool = new Pool({ connectionString: databaseUrl, max: 1 });
   try {
-    const store = new ApiKeyStore(pool);
-    switch (request.action) {
-      case 'create': {
-        const scopes = parseScopes(request.scopes, io);
-        if (scopes === null) return 2;
-        let expiresAt: Date | undefined;
-        if (request.expires !== undefined) {
-          expiresAt = new Date(request.expires);
-          if (Number.isNaN(expiresAt.getTime())) {
-            io.err(`cx keys: --expires must be an ISO 8601 instant, not ${request.expires}`);
-            return 2;
-          }
-        }
-        const issued = await store.issue({
-          name: request.name,
-          scopes,
-          ...(expiresAt === undefined ? {} : { expiresAt }),
-        });
-        printIssued(io, 'created', issued);
-        return 0;
-      }
-      case 'list': {
-        const now = Date.now();
-        const keys = await store.list();
-        io.out(['KEY ID', 'STATUS', 'NAME', 'SCOPES', 'CREATED', 'LAST USED'].join('\t'));
-        for (const k of keys) {
-          io.out(
-            [
-              k.keyId,
-              statusOf(k, now),
-              k.name,
-              k.scopes.join(','),
-              k.createdAt,
-              k.lastUsedAt ?? '-',
-            ].join('\t'),
-          );
-        }
-        return 0;
-      }
-      case 'revoke': {
-        const record = await store.revoke(request.keyId);
-        if (record === null) {
-          io.err(`cx keys: no key ${request.keyId}`);
-          return 1;
-        }
-        io.out(`revoked ${describe(record)} at ${record.revokedAt ?? ''}`);
-        return 0;
-      }
-      case 'rotate': {
-        const issued = await store.rotate(request.keyId, request.graceSeconds);
-        if (issued === null) {
-          io.err(`cx keys: no active key ${request.keyId}`);
-          return 1;
-        }
-        io.out(
-          `key ${request.keyId} retired ${request.graceSeconds === 0 ? 'now' : `in ${request.graceSeconds} s`}`,
-        );
-        printIssued(io, 'created', issued);
-        return 0;
-      }
-    }
+    const status = await perform(request, new ApiKeyStore(pool), io);
+    await auditCli(pool, `keys.${request.action}`, `cx keys ${request.action}`, null, status);
+    return status;
   } finally {
     await pool.end();
+  }
+}
+
+async function perform(request: KeysRequest, store: ApiKeyStore, io: KeysIo): Promise<number> {
+  switch (request.action) {
+    case 'create': {
+      const scopes = parseScopes(request.scopes, io);
+      if (scopes === null) return 2;
+      let expiresAt: Date | undefined;
+      if (request.expires !== undefined) {
+        expiresAt = new Date(request.expires);
+        if (Number.isNaN(expiresAt.getTime())) {
+          io.err(`cx keys: --expires must be an ISO 8601 instant, not ${request.expires}`);
+          return 2;
+        }
+      }
+      const issued = await store.issue({
+        name: request.name,
+        scopes,
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      });
+      printIssued(io, 'created', issued);
+      return 0;
+    }
+    case 'list': {
+      const now = Date.now();
+      const keys = await store.list();
+      io.out(['KEY ID', 'STATUS', 'NAME', 'SCOPES', 'CREATED', 'LAST USED'].join('\t'));
+      for (const k of keys) {
+        io.out(
+          [
+            k.keyId,
+            statusOf(k, now),
+            k.name,
+            k.scopes.join(','),
+            k.createdAt,
+            k.lastUsedAt ?? '-',
+          ].join('\t'),
+        );
+      }
+      return 0;
+    }
+    case 'revoke': {
+      const record = await store.revoke(request.keyId);
+      if (record === null) {
+        io.err(`cx keys: no key ${request.keyId}`);
+        return 1;
+      }
+      io.out(`revoked ${describe(record)} at ${record.revokedAt ?? ''}`);
+      return 0;
+    }
+    case 'rotate': {
+      const issued = await store.rotate(request.keyId, request.graceSeconds);
+      if (issued === null) {
+        io.err(`cx keys: no active key ${request.keyId}`);
+        return 1;
+      }
+      io.out(
+        `key ${request.keyId} retired ${request.graceSeconds === 0 ? 'now' : `in ${request.graceSeconds} s`}`,
+      );
+      printIssued(io, 'created', issued);
+      return 0;
+    }
   }
 }

@@ -8,7 +8,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiKeyStore } from '@cx/event-store';
-import { Authenticator, ErrorResponseDto, RequireScope } from '@cx/platform';
+import { Audited, Authenticator, ErrorResponseDto, RequireScope } from '@cx/platform';
 import { queryError, QueryErrorCode } from '../query.exception';
 import {
   ApiKeyDto,
@@ -37,6 +37,7 @@ export class AdminKeysHttpController {
   ) {}
 
   @Get()
+  @Audited('keys.list')
   @ApiOperation({ operationId: 'listApiKeys', summary: 'Every API key, without its secret' })
   @ApiOkResponse({ type: ApiKeyListDto })
   async list(): Promise<ApiKeyListDto> {
@@ -45,6 +46,7 @@ export class AdminKeysHttpController {
   }
 
   @Post()
+  @Audited('keys.create')
   @ApiOperation({
     operationId: 'createApiKey',
     summary: 'Issue a key; its value is in this answer only',
@@ -65,6 +67,7 @@ export class AdminKeysHttpController {
   }
 
   @Post(':keyId/rotate')
+  @Audited('keys.rotate')
   @ApiOperation({
     operationId: 'rotateApiKey',
     summary: 'Issue a successor with the same name and scopes, and retire this key',
@@ -85,6 +88,7 @@ export class AdminKeysHttpController {
   }
 
   @Delete(':keyId')
+  @Audited('keys.revoke')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'revokeApiKey',

@@ -3,12 +3,17 @@
  * listing from being replayed against another, and only the canonical encoding is accepted, so a
  * cursor is either exactly one this service issued (or could have) or it is refused.
  */
-export type CursorKind = 'customers' | 'touchpoints';
+export type CursorKind = 'customers' | 'touchpoints' | 'audit';
 
-const PREFIX: Readonly<Record<CursorKind, string>> = { customers: 'c1', touchpoints: 't1' };
+const PREFIX: Readonly<Record<CursorKind, string>> = {
+  customers: 'c1',
+  touchpoints: 't1',
+  audit: 'a1',
+};
 const VALUE: Readonly<Record<CursorKind, RegExp>> = {
   customers: /^[A-Za-z0-9._:-]{1,128}$/,
   touchpoints: /^[1-9][0-9]{0,15}$/,
+  audit: /^[1-9][0-9]{0,15}$/,
 };
 
 export function encodeCursor(kind: CursorKind, value: string | number): string {

@@ -1,7 +1,13 @@
 import { Controller, Delete, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CustomerErasure } from '@cx/read-models';
-import { CurrentPrincipal, RequireScope, type Principal, type StatusSettable } from '@cx/platform';
+import {
+  Audited,
+  CurrentPrincipal,
+  RequireScope,
+  type Principal,
+  type StatusSettable,
+} from '@cx/platform';
 import { ApiCustomerErrors } from '../common/api-errors';
 import { CustomerPathDto } from '../common/request.dto';
 import { queryError, QueryErrorCode } from '../query.exception';
@@ -15,6 +21,7 @@ export class EraseCustomerHttpController {
   constructor(private readonly erasure: CustomerErasure) {}
 
   @Delete(':customerId')
+  @Audited('customer.erase')
   @ApiOperation({
     operationId: 'eraseCustomer',
     summary: "Erase a customer's personal data, with a receipt",
@@ -44,6 +51,7 @@ export class EraseCustomerHttpController {
   }
 
   @Post(':customerId/readmission')
+  @Audited('customer.readmit')
   @HttpCode(200)
   @ApiOperation({
     operationId: 'readmitCustomer',

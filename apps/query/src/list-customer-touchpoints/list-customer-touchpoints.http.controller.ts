@@ -5,7 +5,7 @@ import { ApiCustomerErrors } from '../common/api-errors';
 import { CustomerPathDto, ListTouchpointsRequestDto } from '../common/request.dto';
 import { ListCustomerTouchpointsQuery } from './list-customer-touchpoints.query';
 import { CustomerTimelineResponseDto } from './list-customer-touchpoints.response.dto';
-import { CurrentPrincipal, RequireScope, type Principal } from '@cx/platform';
+import { Audited, CurrentPrincipal, RequireScope, type Principal } from '@cx/platform';
 
 @ApiTags('customers')
 @RequireScope('customers:read')
@@ -14,6 +14,7 @@ export class ListCustomerTouchpointsHttpController {
   constructor(private readonly queryBus: QueryBus) {}
 
   @Get(':customerId/touchpoints')
+  @Audited('personal.read', { personalOnly: true })
   @ApiOperation({
     summary: "A customer's touchpoints, newest first",
     description:

@@ -53,6 +53,13 @@ export class AccessConfig {
   )
   CX_OIDC_JWKS_URL?: string;
 
+  /** Origins (`https://app.example.com`, comma-separated) whose browser scripts may call the API. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s,]+(,\s*https?:\/\/[^\s,]+)*$/, {
+    message: 'CX_CORS_ORIGINS must be a comma-separated list of http(s) origins',
+  })
+  CX_CORS_ORIGINS?: string;
+
   /** Sustained requests per second per credential, in each service instance. */
   @Type(() => Number)
   @IsInt()

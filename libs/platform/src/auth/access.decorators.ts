@@ -22,12 +22,17 @@ export const BEARER_SCHEME = 'bearer';
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE, true);
 
 /**
- * The scope a route (or every route of a controller) needs, and its OpenAPI security and
- * 401/403/429 answers. A route with neither this nor `@Public()` is refused to everyone.
+ * The scope a route (or every route of a controller) needs — any one of several when more are
+ * named — and its OpenAPI security and 401/403/429 answers. A route with neither this nor
+ * `@Public()` is refused to everyone but admins.
  */
-export function RequireScope(scope: Scope): MethodDecorator & ClassDecorator {
+export function RequireScope(
+  scope: Scope,
+  ...alternatives: Scope[]
+): MethodDecorator & ClassDecorator {
+  const scopes = [scope, ...alternatives];
   return applyDecorators(
-    SetMetadata(REQUIRED_SCOPE, scope),
+    SetMetadata(REQUIRED_SCOPE, scopes),
     ApiBearerAuth(BEARER_SCHEME),
     ApiUnauthorizedResponse({
       type: ErrorResponseDto,
@@ -36,7 +41,7 @@ export function RequireScope(scope: Scope): MethodDecorator & ClassDecorator {
     }),
     ApiForbiddenResponse({
       type: ErrorResponseDto,
-      description: `The credential lacks the scope \`${scope}\`.`,
+      description: `The credential lacks the scope ${scopes.map((s) => `\`${s}\``).join(' or ')}.`,
     }),
     ApiTooManyRequestsResponse({
       type: ErrorResponseDto,

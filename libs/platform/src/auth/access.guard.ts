@@ -74,7 +74,9 @@ export class AccessGuard implements CanActivate, OnApplicationBootstrap {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) === true) return true;
     const request = context.switchToHttp().getRequest<GuardedRequest>();
     // Closed unless the route says otherwise: only admins reach a route nobody annotated.
-    const scope = this.reflector.getAllAndOverride<Scope>(REQUIRED_SCOPE, targets) ?? 'admin';
+    const scopes = this.reflector.getAllAndOverride<readonly Scope[]>(REQUIRED_SCOPE, targets) ?? [
+      'admin',
+    ];
     if (!this.settings.enabled) {
       request.principal = ANONYMOUS;
       return true;
@@ -84,7 +86,7 @@ export class AccessGuard implements CanActivate, OnApplicationBootstrap {
     if (!decision.allowed) {
       throw tooManyRequests('over the request rate of this credential', decision.retryAfterSeconds);
     }
-    if (!principal.scopes.has(scope)) throw missingScope(scope);
+    if (!scopes.some((scope) => principal.scopes.has(scope))) throw missingScope(scopes);
     request.principal = principal;
     return true;
   }

@@ -1,15 +1,17 @@
 import type { Provider } from '@nestjs/common';
-import { APP_GUARD, Reflector } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import type { Pool } from 'pg';
-import { ApiKeyStore } from '@cx/event-store';
+import { ApiKeyStore, AuditLog } from '@cx/event-store';
 import type { AccessConfig } from './access.config';
 import { AccessGuard } from './access.guard';
+import { AuditInterceptor } from './audit.interceptor';
 import { Authenticator } from './authenticator';
 import { JwtVerifier } from './jwt-verifier';
 
 /**
  * Access control of one HTTP service: the key store over the pool registered under `poolToken`,
- * the authenticator (API keys, and OIDC tokens when an issuer is configured) and the global guard.
+ * the authenticator (API keys, and OIDC tokens when an issuer is configured), the global guard
+ * and the audit log with its interceptor.
  */
 export function accessProviders(
   poolToken: symbol,
@@ -31,6 +33,17 @@ export function accessProviders(
       provide: ApiKeyStore,
       inject: [poolToken],
       useFactory: (pool: Pool): ApiKeyStore => new ApiKeyStore(pool),
+    },
+    {
+      provide: AuditLog,
+      inject: [poolToken],
+      useFactory: (pool: Pool): AuditLog => new AuditLog(pool),
+    },
+    {
+      provide: APP_INTERCEPTOR,
+      inject: [Reflector, AuditLog],
+      useFactory: (reflector: Reflector, audit: AuditLog): AuditInterceptor =>
+        new AuditInterceptor(reflector, audit),
     },
     {
       provide: Authenticator,

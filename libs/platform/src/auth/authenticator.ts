@@ -23,13 +23,15 @@ export function unauthenticated(message: string, sent = true): CredentialExcepti
   );
 }
 
-export function missingScope(scope: Scope): CredentialException {
+/** 403 naming the scope the route needs (any one of them, when it names several). */
+export function missingScope(scopes: readonly Scope[]): CredentialException {
   return new CredentialException(
     'forbidden',
     ErrorKind.PermissionDenied,
-    `this credential lacks the scope ${scope}`,
+    `this credential lacks the scope ${scopes.join(' or ')}`,
     'insufficient_scope',
-    scope,
+    // RFC 6750: a space-delimited list.
+    scopes.join(' '),
   );
 }
 
