@@ -74,13 +74,31 @@ describe('access control on every endpoint (built services, real Postgres and Ka
       scope: 'touchpoints:write',
       ok: 202,
     },
-    ...['', '/journey', '/emotion', '/loyalty', '/touchpoints'].map((sub): Endpoint => ({
-      service: 'query',
-      method: 'GET',
-      request: () => Promise.resolve({ path: `/v1/customers/${CUSTOMER}${sub}` }),
-      scope: 'customers:read',
-      ok: 200,
-    })),
+    {
+      service: 'ingestion',
+      method: 'POST',
+      request: () =>
+        Promise.resolve({
+          path: `/v1/customers/${CUSTOMER}/consents`,
+          body: {
+            consentId: `${RUN}-consent-${(sequence += 1)}`,
+            purpose: 'analytics',
+            status: 'granted',
+            effectiveAt: '2025-01-01T00:00:00Z',
+          },
+        }),
+      scope: 'touchpoints:write',
+      ok: 202,
+    },
+    ...['', '/journey', '/emotion', '/loyalty', '/touchpoints', '/consents'].map(
+      (sub): Endpoint => ({
+        service: 'query',
+        method: 'GET',
+        request: () => Promise.resolve({ path: `/v1/customers/${CUSTOMER}${sub}` }),
+        scope: 'customers:read',
+        ok: 200,
+      }),
+    ),
     {
       service: 'query',
       method: 'GET',

@@ -406,6 +406,85 @@ describe('erasure (built services, real Postgres and Kafka)', () => {
     expect((await http(query, 'POST', `/v1/customers/${KEPT}/readmission`)).status).toBe(404);
   });
 
+  it('records consent changes as events, once per id, and serves the standing per purpose', async () => {
+    const customer = `${RUN}-consent`;
+    const change = {
+      consentId: `${RUN}-consent-1`,
+      purpose: 'marketing.email',
+      status: 'withdrawn',
+      effectiveAt: '2025-06-01T10:00:00+02:00',
+      source: 'crm',
+    };
+    const path = `/v1/customers/${customer}/consents`;
+    const first = await http(ingestion, 'POST', path, change);
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ consentId: change.consentId, status: 'accepted' });
+    const again = await http(ingestion, 'POST', path, change);
+    expect(again.body).toMatchObject({ status: 'duplicate', position: first.body.position });
+    const other = await http(ingestion, 'POST', path, { ...change, status: 'granted' });
+    expect(other.status).toBe(409);
+    const bad = await http(ingestion, 'POST', path, {
+      ...change,
+      consentId: 'x',
+      status: 'maybe',
+      colour: 1,
+    });
+    expect(bad.status).toBe(400);
+    expect((bad.body.details as { path: string }[]).map((d) => d.path).sort()).toEqual([
+      'colour',
+      'status',
+    ]);
+    expect(
+      (await http(ingestion, 'POST', `/v1/customers/${ERASED}-gone/consents`, change)).status,
+    ).toBe(409);
+    await http(query, 'DELETE', `/v1/customers/${customer}-erased`);
+    const gone = await http(ingestion, 'POST', `/v1/customers/${customer}-erased/consents`, {
+      ...change,
+      consentId: `${RUN}-consent-2`,
+    });
+    expect(gone.status).toBe(410);
+
+    const standing = await http(query, 'GET', path);
+    expect(standing.status).toBe(200);
+    expect(standing.body).toMatchObject({
+      customerId: customer,
+      current: [
+        {
+          purpose: 'marketing.email',
+          status: 'withdrawn',
+          effectiveAt: '2025-06-01T08:00:00.000Z',
+        },
+      ],
+      history: [{ consentId: change.consentId, source: 'crm' }],
+    });
+    const none = await http(query, 'GET', `/v1/customers/${RUN}-no-consent/consents`);
+    expect(none.body).toEqual({ customerId: `${RUN}-no-consent`, current: [], history: [] });
+
+    // A touchpoint names the purposes it serves; they are kept with it, sorted.
+    const position = await ingest([
+      touchpoint(customer, 'exposure', {
+        channel: 'email',
+        purposes: ['marketing.email', 'analytics'],
+      }),
+    ]);
+    const timeline = await http(
+      query,
+      'GET',
+      `/v1/customers/${customer}/touchpoints?minPosition=${position}`,
+    );
+    expect(timeline.body).toMatchObject({
+      items: [{ touchpoint: { purposes: ['analytics', 'marketing.email'] } }],
+    });
+    const refused = await http(
+      ingestion,
+      'POST',
+      '/v1/touchpoints',
+      touchpoint(customer, 'exposure', { purposes: ['Bad Purpose'] }),
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ details: [{ path: 'purposes' }] });
+  });
+
   it('erases from the command line too, printing the receipt', async () => {
     const customer = `${RUN}-cli`;
     const position = await ingest([touchpoint(customer, 'inquiry', { text: 'cli secret' })]);

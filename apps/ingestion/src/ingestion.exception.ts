@@ -6,6 +6,7 @@ export enum IngestionErrorCode {
   Conflict = 'conflict',
   StoreUnavailable = 'store_unavailable',
   CustomerErased = 'customer_erased',
+  InvalidConsent = 'invalid_consent',
 }
 
 const KIND: Readonly<Record<IngestionErrorCode, ErrorKind>> = {
@@ -14,6 +15,7 @@ const KIND: Readonly<Record<IngestionErrorCode, ErrorKind>> = {
   [IngestionErrorCode.Conflict]: ErrorKind.Conflict,
   [IngestionErrorCode.StoreUnavailable]: ErrorKind.Unavailable,
   [IngestionErrorCode.CustomerErased]: ErrorKind.Gone,
+  [IngestionErrorCode.InvalidConsent]: ErrorKind.InvalidArgument,
 };
 
 /** `throw ingestionError(IngestionErrorCode.Conflict, message, details)` */

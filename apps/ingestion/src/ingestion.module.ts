@@ -24,6 +24,8 @@ import { RecordTouchpointBatchHttpController } from './record-touchpoint-batch/r
 import { RecordTouchpointHandler } from './record-touchpoint/record-touchpoint.handler';
 import { RecordTouchpointHttpController } from './record-touchpoint/record-touchpoint.http.controller';
 import { accessProviders } from '@cx/platform';
+import { ConsentStore } from '@cx/event-store';
+import { RecordConsentHttpController } from './record-consent/record-consent.http.controller';
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -36,6 +38,7 @@ export class IngestionModule {
       controllers: [
         RecordTouchpointHttpController,
         RecordTouchpointBatchHttpController,
+        RecordConsentHttpController,
         HealthHttpController,
       ],
       providers: [
@@ -43,6 +46,11 @@ export class IngestionModule {
         { provide: CLOCK, useValue: clock },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         ...accessProviders(PG_POOL, config, 'ingestion'),
+        {
+          provide: ConsentStore,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool): ConsentStore => new ConsentStore(pool),
+        },
         pgPoolProvider(PG_POOL, {
           connectionString: config.DATABASE_URL,
           max: 10,

@@ -4,7 +4,13 @@ import { CqrsModule } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { migrateDatabase } from '@cx/read-models';
 import { CustomerErasure, ReadModelQueries } from '@cx/read-models';
-import { EventStore, keystoreUrlFor, PersonalDataCipher, sameDatabase } from '@cx/event-store';
+import {
+  ConsentStore,
+  EventStore,
+  keystoreUrlFor,
+  PersonalDataCipher,
+  sameDatabase,
+} from '@cx/event-store';
 import { HttpErrorFilter } from '@cx/platform';
 import { eventStoreProviders } from '@cx/platform';
 import { pgPoolProvider } from '@cx/platform';
@@ -19,6 +25,7 @@ import { GetCustomerLoyaltyHttpController } from './get-customer-loyalty/get-cus
 import { GetCustomerProfileHandler } from './get-customer-profile/get-customer-profile.handler';
 import { GetCustomerProfileHttpController } from './get-customer-profile/get-customer-profile.http.controller';
 import { EraseCustomerHttpController } from './erase-customer/erase-customer.http.controller';
+import { GetCustomerConsentsHttpController } from './get-customer-consents/get-customer-consents.http.controller';
 import { AdminAuditHttpController } from './admin-audit/admin-audit.http.controller';
 import { ExportCustomerHttpController } from './export-customer/export-customer.http.controller';
 import { AdminKeysHttpController } from './admin-keys/admin-keys.http.controller';
@@ -47,6 +54,7 @@ export class QueryModule {
         GetCustomerLoyaltyHttpController,
         ListCustomerTouchpointsHttpController,
         ExportCustomerHttpController,
+        GetCustomerConsentsHttpController,
         GetCustomerProfileHttpController,
         HealthHttpController,
         AdminKeysHttpController,
@@ -91,6 +99,11 @@ export class QueryModule {
                 config.DATABASE_URL,
               ),
             ),
+        },
+        {
+          provide: ConsentStore,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool): ConsentStore => new ConsentStore(pool),
         },
         ProgressNotifications,
         ProjectionWaiter,

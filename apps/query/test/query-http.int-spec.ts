@@ -497,6 +497,7 @@ describe('query HTTP API (real Postgres)', () => {
         '/v1/admin/keys/{keyId}/rotate',
         '/v1/customers',
         '/v1/customers/{customerId}',
+        '/v1/customers/{customerId}/consents',
         '/v1/customers/{customerId}/emotion',
         '/v1/customers/{customerId}/export',
         '/v1/customers/{customerId}/journey',

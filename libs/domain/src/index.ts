@@ -8,3 +8,4 @@ export * from './assessment';
 export * from './profile';
 export * from './stage-history';
 export * from './metrics';
+export * from './consent';

@@ -118,6 +118,8 @@ export interface TouchpointBase {
   readonly source?: string;
   /** Free attributes: personal data. */
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
+  /** Consent purposes it serves, sorted; analytics respect the customer's consent to them. */
+  readonly purposes?: readonly string[];
 }
 
 interface PlainInteraction {

@@ -36,3 +36,9 @@ export {
   type AuditFilter,
   type StoredAuditEntry,
 } from './access/audit-log';
+export {
+  ConsentStore,
+  type ConsentAppendResult,
+  type RecordedConsent,
+  type StoredConsent,
+} from './consent-store';

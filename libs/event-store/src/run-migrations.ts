@@ -4,6 +4,7 @@ import { CreateEventStore1763900000000 } from './migrations/1763900000000-create
 import { CreateApiKeys1765000000000 } from './migrations/1765000000000-create-api-keys';
 import { CreateCustomerErasures1765000000001 } from './migrations/1765000000001-create-customer-erasures';
 import { CreateAuditLog1765000000002 } from './migrations/1765000000002-create-audit-log';
+import { CreateConsentEvents1765000000003 } from './migrations/1765000000003-create-consent-events';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -13,6 +14,7 @@ export const EVENT_STORE_MIGRATIONS: readonly MigrationClass[] = [
   CreateApiKeys1765000000000,
   CreateCustomerErasures1765000000001,
   CreateAuditLog1765000000002,
+  CreateConsentEvents1765000000003,
 ];
 
 /** Serialises migration runs of several services starting at once against one database. */

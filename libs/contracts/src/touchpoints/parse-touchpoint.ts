@@ -82,6 +82,7 @@ export const TOUCHPOINT_FIELD_ORDER = [
   'companyAssessment',
   'source',
   'attributes',
+  'purposes',
 ] as const;
 
 function join(prefix: string, path: string): string {
@@ -270,6 +271,8 @@ function normalise(dto: TouchpointRequestDto): Touchpoint {
   if (present(dto.survey)) out.survey = stripNulls(dto.survey as SurveyDto, ['nps', 'csat', 'ces']);
   if (present(dto.value)) out.value = stripNulls(dto.value as MoneyDto, ['amount', 'currency']);
   if (present(dto.attributes)) out.attributes = { ...dto.attributes };
+  // Sorted: the same purposes in another order are the same touchpoint (digest, duplicates).
+  if (present(dto.purposes)) out.purposes = [...(dto.purposes as string[])].sort();
   // Field and cross-field rules above are exactly the union's constraints, so the shape is a Touchpoint.
   return out as unknown as Touchpoint;
 }

@@ -9,6 +9,9 @@ export const TOUCHPOINT_LIMITS = {
   attributesMaxKeys: 50,
   attributeKeyPattern: /^[A-Za-z0-9_.:-]{1,64}$/,
   attributeStringMaxLength: 1000,
+  /** Consent purposes a touchpoint serves (`analytics`, `marketing.email`, …). */
+  purposesMaxItems: 10,
+  purposePattern: /^[a-z][a-z0-9_.-]{0,63}$/,
   /** Far above any real purchase, low enough to stay an exact double. */
   amountMax: 1e12,
   batchMaxItems: 1000,

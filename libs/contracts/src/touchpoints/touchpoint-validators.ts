@@ -99,3 +99,17 @@ export function IsAttributeMap(): PropertyDecorator {
       `with string (at most ${L.attributeStringMaxLength} characters), finite number, boolean or null values`,
   );
 }
+
+/** The purposes a touchpoint serves: distinct purpose names, at least one when the field is sent. */
+export function IsPurposeList(): PropertyDecorator {
+  return rule(
+    'isPurposeList',
+    (v) =>
+      Array.isArray(v) &&
+      v.length >= 1 &&
+      v.length <= L.purposesMaxItems &&
+      new Set(v).size === v.length &&
+      v.every((p) => typeof p === 'string' && L.purposePattern.test(p)),
+    `must be 1 to ${L.purposesMaxItems} distinct purposes, each 1 to 64 characters from a-z 0-9 _ . - starting with a letter`,
+  );
+}

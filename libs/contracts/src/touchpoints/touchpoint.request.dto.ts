@@ -15,6 +15,7 @@ import { SurveyDto } from './survey.dto';
 import { TOUCHPOINT_LIMITS as L } from './touchpoint-limits';
 import {
   IsAttributeMap,
+  IsPurposeList,
   IsBool,
   IsBoundedText,
   IsIdentifier,
@@ -234,4 +235,16 @@ export class TouchpointRequestDto {
   @IsOptional()
   @IsAttributeMap()
   attributes?: Record<string, AttributeValue>;
+
+  @ApiPropertyOptional({
+    example: ['analytics'],
+    type: [String],
+    maxItems: L.purposesMaxItems,
+    description:
+      'The consent purposes this touchpoint serves. Analytics leave it out when the customer had withdrawn one ' +
+      'of them (or, for opt-in purposes, not yet granted it) when it happened; without purposes it always counts.',
+  })
+  @IsOptional()
+  @IsPurposeList()
+  purposes?: string[];
 }
