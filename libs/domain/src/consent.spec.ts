@@ -8,16 +8,15 @@ import {
 } from './consent';
 import type { Touchpoint } from './touchpoint';
 
-const tp = (occurredAt: string, purposes?: string[]): Touchpoint =>
-  ({
-    touchpointId: `t-${occurredAt}`,
-    customerId: 'c-1',
-    occurredAt,
-    channel: 'email',
-    category: 'interactive',
-    interaction: 'exposure',
-    ...(purposes === undefined ? {} : { purposes }),
-  });
+const tp = (occurredAt: string, purposes?: string[]): Touchpoint => ({
+  touchpointId: `t-${occurredAt}`,
+  customerId: 'c-1',
+  occurredAt,
+  channel: 'email',
+  category: 'interactive',
+  interaction: 'exposure',
+  ...(purposes === undefined ? {} : { purposes }),
+});
 
 const change = (
   consentId: string,
