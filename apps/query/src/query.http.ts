@@ -14,6 +14,8 @@ export function configureQueryHttp(app: INestApplication): void {
     description:
       'Read models per customer (profile, journey, emotion, loyalty), worklists, and the touchpoint timeline. ' +
       'Every query accepts ?minPosition= (a position returned by ingestion) to read its own writes. ' +
+      'Every request but health needs Authorization: Bearer <API key or OIDC token> with the scope the route names. ' +
+      'Request bodies (admin) at most 64 KB; pages at most 200 items. ' +
       'Every error answers { error, details: [{ path, message }] }.',
     version: '1',
   });
