@@ -1,7 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import type { StoredAuditEntry } from '@cx/event-store';
-import { IsCustomerId, IsPageCursor, IsPageLimit, PAGE_LIMIT } from '../common/request-validation';
+import {
+  IsCustomerId,
+  PageCursorParam,
+  PageLimitParam,
+  PAGE_LIMIT,
+} from '../common/request-validation';
 
 export class ListAuditRequestDto {
   @ApiPropertyOptional({ example: 'cust-000042', description: 'Entries about this customer.' })
@@ -26,18 +31,10 @@ export class ListAuditRequestDto {
   @Matches(/^[a-z]+\.[a-z]+$/, { message: 'must be an action such as personal.read' })
   action?: string;
 
-  @ApiPropertyOptional({
-    minimum: PAGE_LIMIT.min,
-    maximum: PAGE_LIMIT.max,
-    default: PAGE_LIMIT.default,
-  })
-  @IsOptional()
-  @IsPageLimit()
+  @PageLimitParam()
   limit: number = PAGE_LIMIT.default;
 
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page.' })
-  @IsOptional()
-  @IsPageCursor('audit')
+  @PageCursorParam('audit')
   cursor?: string;
 }
 

@@ -1,6 +1,7 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { IsInt, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, Matches, Max, MaxLength, Min, ValidateBy } from 'class-validator';
 import { TOUCHPOINT_LIMITS } from '@cx/contracts';
 import { QueryErrorCode, queryError } from '../query.exception';
 import { decodeCursor, type CursorKind } from './page-cursor';
@@ -69,6 +70,26 @@ export const IsPageCursor = (kind: CursorKind): PropertyDecorator =>
       defaultMessage: () => 'must be a nextCursor returned by this listing',
     },
   });
+
+/** `limit` of a listing: optional, documented, 1–200 (50 when absent). */
+export const PageLimitParam = (): PropertyDecorator =>
+  composite(
+    ApiPropertyOptional({
+      minimum: PAGE_LIMIT.min,
+      maximum: PAGE_LIMIT.max,
+      default: PAGE_LIMIT.default,
+    }),
+    IsOptional(),
+    IsPageLimit(),
+  );
+
+/** `cursor` of a listing: the nextCursor of its previous page, documented. */
+export const PageCursorParam = (kind: CursorKind): PropertyDecorator =>
+  composite(
+    ApiPropertyOptional({ description: 'The nextCursor of the previous page.' }),
+    IsOptional(),
+    IsPageCursor(kind),
+  );
 
 function issuesOf(
   errors: readonly ValidationError[],

@@ -10,8 +10,8 @@ import {
 } from '@cx/domain';
 import {
   IsCustomerId,
-  IsPageCursor,
-  IsPageLimit,
+  PageCursorParam,
+  PageLimitParam,
   IsPosition,
   IsWaitMs,
   MAX_WAIT_MS,
@@ -53,18 +53,10 @@ export class ConsistencyRequestDto {
 export class CustomerQueryRequestDto extends ConsistencyRequestDto {}
 
 export class ListTouchpointsRequestDto extends ConsistencyRequestDto {
-  @ApiPropertyOptional({
-    minimum: PAGE_LIMIT.min,
-    maximum: PAGE_LIMIT.max,
-    default: PAGE_LIMIT.default,
-  })
-  @IsOptional()
-  @IsPageLimit()
+  @PageLimitParam()
   limit: number = PAGE_LIMIT.default;
 
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page.' })
-  @IsOptional()
-  @IsPageCursor('touchpoints')
+  @PageCursorParam('touchpoints')
   cursor?: string;
 }
 
@@ -88,17 +80,9 @@ export class ListCustomersRequestDto extends ConsistencyRequestDto {
   @IsEnum(EMOTION_LEVELS, { message: `must be one of ${EMOTION_LEVELS.join(', ')}` })
   emotion?: EmotionLevel;
 
-  @ApiPropertyOptional({
-    minimum: PAGE_LIMIT.min,
-    maximum: PAGE_LIMIT.max,
-    default: PAGE_LIMIT.default,
-  })
-  @IsOptional()
-  @IsPageLimit()
+  @PageLimitParam()
   limit: number = PAGE_LIMIT.default;
 
-  @ApiPropertyOptional({ description: 'The nextCursor of the previous page.' })
-  @IsOptional()
-  @IsPageCursor('customers')
+  @PageCursorParam('customers')
   cursor?: string;
 }

@@ -68,19 +68,11 @@ export function toInsightMessage(insight: CustomerEvent, time: string): InsightM
     to: insight.to,
     causedBy: insight.causedBy,
   };
-  return {
-    key: insight.customerId,
-    value: Buffer.from(JSON.stringify(value), 'utf8'),
-    headers: {
-      ce_specversion: '1.0',
-      ce_id: `${insight.causedBy.touchpointId}/${insight.type}`,
-      ce_type: insight.type,
-      ce_source: CUSTOMER_INSIGHT_SOURCE,
-      ce_subject: insight.customerId,
-      ce_time: time,
-      'content-type': 'application/json',
-    },
-  };
+  return customerMessage(insight.customerId, value, {
+    id: `${insight.causedBy.touchpointId}/${insight.type}`,
+    type: insight.type,
+    time,
+  });
 }
 
 function toErasedMessage(erased: CustomerErased): InsightMessage {
@@ -89,16 +81,29 @@ function toErasedMessage(erased: CustomerErased): InsightMessage {
     erasureId: erased.erasureId,
     erasedAt: erased.erasedAt,
   };
+  return customerMessage(erased.customerId, value, {
+    id: `erasure/${erased.erasureId}`,
+    type: CUSTOMER_ERASED_TYPE,
+    time: erased.erasedAt,
+  });
+}
+
+/** A JSON CloudEvent of the projector about one customer, keyed and subjected by them. */
+function customerMessage(
+  customerId: string,
+  value: object,
+  event: { readonly id: string; readonly type: string; readonly time: string },
+): InsightMessage {
   return {
-    key: erased.customerId,
+    key: customerId,
     value: Buffer.from(JSON.stringify(value), 'utf8'),
     headers: {
       ce_specversion: '1.0',
-      ce_id: `erasure/${erased.erasureId}`,
-      ce_type: CUSTOMER_ERASED_TYPE,
+      ce_id: event.id,
+      ce_type: event.type,
       ce_source: CUSTOMER_INSIGHT_SOURCE,
-      ce_subject: erased.customerId,
-      ce_time: erased.erasedAt,
+      ce_subject: customerId,
+      ce_time: event.time,
       'content-type': 'application/json',
     },
   };

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { appendOnlyStatements } from './append-only';
 
 export class CreateAuditLog1765000000002 implements MigrationInterface {
   name = 'CreateAuditLog1765000000002';
@@ -19,17 +20,7 @@ export class CreateAuditLog1765000000002 implements MigrationInterface {
       )`);
     await queryRunner.query('CREATE INDEX audit_log_customer_idx ON audit_log (customer_id, id)');
     await queryRunner.query('CREATE INDEX audit_log_actor_idx ON audit_log (actor_id, id)');
-    await queryRunner.query(`
-      CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP
-          USING ERRCODE = 'restrict_violation';
-      END
-      $$`);
-    await queryRunner.query(`
-      CREATE TRIGGER audit_log_append_only
-        BEFORE UPDATE OR DELETE ON audit_log
-        FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()`);
+    for (const statement of appendOnlyStatements('audit_log')) await queryRunner.query(statement);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { appendOnlyStatements } from './append-only';
 
 export class CreateConsentEvents1765000000003 implements MigrationInterface {
   name = 'CreateConsentEvents1765000000003';
@@ -19,17 +20,8 @@ export class CreateConsentEvents1765000000003 implements MigrationInterface {
     await queryRunner.query(
       'CREATE INDEX consent_events_customer_idx ON consent_events (customer_id, effective_at)',
     );
-    await queryRunner.query(`
-      CREATE FUNCTION consent_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'consent_events is append-only: % refused', TG_OP
-          USING ERRCODE = 'restrict_violation';
-      END
-      $$`);
-    await queryRunner.query(`
-      CREATE TRIGGER consent_events_append_only
-        BEFORE UPDATE OR DELETE ON consent_events
-        FOR EACH ROW EXECUTE FUNCTION consent_events_refuse_change()`);
+    for (const statement of appendOnlyStatements('consent_events'))
+      await queryRunner.query(statement);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
