@@ -403,6 +403,25 @@ describe('access control on every endpoint (built services, real Postgres and Ka
     expect(plain.headers.get('x-powered-by')).toBeNull();
   });
 
+  it('serves without a credential only when CX_AUTH=off says so, and then says it loudly', async () => {
+    const open = await startService(
+      'query',
+      {
+        DATABASE_URL: db.url,
+        KAFKA_BROKERS: kafkaBrokers(),
+        CX_AUTH: 'off',
+      },
+      'query (CX_AUTH=off)',
+    );
+    try {
+      expect((await fetch(`${open.url}/v1/customers/${CUSTOMER}`)).status).toBe(200);
+      expect(open.output()).toMatch(/CX_AUTH=off: query serves EVERY request WITHOUT a credential/);
+      expect(services.get('query')?.output()).not.toContain('CX_AUTH=off');
+    } finally {
+      await stopService(open);
+    }
+  });
+
   it('serves health without a credential on every service', async () => {
     for (const service of services.values()) {
       expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
