@@ -69,7 +69,8 @@ export class AccessGuard implements CanActivate, OnApplicationBootstrap {
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (context.getType() !== 'http') return true;
+    // Closed to transports it does not know: a gRPC edge must bring its own authentication.
+    if (context.getType() !== 'http') return false;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets) === true) return true;
     const request = context.switchToHttp().getRequest<GuardedRequest>();
