@@ -23,6 +23,7 @@ export function configureIngestionHttp(app: INestApplication): void {
       '(cx.touchpoints.v1, CloudEvents binary mode). Bodies are strict UTF-8 JSON: bytes that are not UTF-8 ' +
       '(400 invalid_encoding), a key given twice in an object (400 duplicate_key, each path named) and text ' +
       'with NUL or unpaired UTF-16 surrogates (400, the field named) are refused, never rewritten. ' +
+      'Bodies may be sent with Content-Encoding gzip or deflate; the size limits hold for the inflated body. ' +
       'Every request but health needs Authorization: Bearer <API key or OIDC token> with the scope touchpoints:write. ' +
       'Every error answers { error, details: [{ path, message }] }.',
     version: '1',

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createGzip, deflateSync, gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
@@ -19,6 +20,21 @@ import { IngestionModule } from '../src/ingestion.module';
 /** Everything this file sends carries this prefix, so other suites sharing the stack don't interfere. */
 const run = `it-${randomUUID().slice(0, 8)}`;
 const id = (name: string): string => `${run}-${name}`;
+
+/** gzip of `mb` MiB of zero bytes, compressed as a stream so the test never holds the inflated size. */
+async function gzipOfZeros(mb: number): Promise<Buffer> {
+  const gzip = createGzip({ level: 9 });
+  const parts: Buffer[] = [];
+  gzip.on('data', (chunk: Buffer) => parts.push(chunk));
+  const ended = new Promise((resolve) => gzip.on('end', resolve));
+  const zeros = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < mb; i += 1) {
+    if (!gzip.write(zeros)) await new Promise((resolve) => gzip.once('drain', resolve));
+  }
+  gzip.end();
+  await ended;
+  return Buffer.concat(parts);
+}
 
 function touchpoint(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -52,6 +68,25 @@ describe('ingestion HTTP API (real Postgres and Kafka)', () => {
     );
     return Number(rows[0]?.n ?? 0);
   };
+
+  /** The bytes exactly as given (supertest would serialise a Buffer sent as JSON). */
+  async function postEncoded(
+    path: string,
+    encoding: string,
+    bytes: Buffer,
+  ): Promise<{ status: number; body: unknown }> {
+    const address = (app.getHttpServer() as Server).address() as AddressInfo;
+    const response = await fetch(`http://127.0.0.1:${address.port}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${key}`,
+        'content-type': 'application/json',
+        'content-encoding': encoding,
+      },
+      body: bytes,
+    });
+    return { status: response.status, body: (await response.json()) as unknown };
+  }
 
   async function expectRefused(
     body: unknown,
@@ -201,6 +236,49 @@ describe('ingestion HTTP API (real Postgres and Kafka)', () => {
         .expect(415);
       expect(res.body).toMatchObject({ error: 'unsupported_media_type', details: [{ path: '' }] });
       expect(await stored(id('text-plain'))).toBe(0);
+    });
+
+    it.each([
+      ['gzip', gzipSync],
+      ['deflate', deflateSync],
+    ])('reads a %s body within the same limits', async (encoding, encode) => {
+      const name = `encoded-${encoding}`;
+      accepted.add(id(name));
+      const res = await postEncoded(
+        '/v1/touchpoints',
+        encoding,
+        encode(Buffer.from(JSON.stringify(touchpoint(name)), 'utf8')),
+      );
+      expect(res.status).toBe(202);
+      expect(res.body).toMatchObject({ touchpointId: id(name), status: 'accepted' });
+      expect(await stored(id(name))).toBe(1);
+    });
+
+    it('refuses a body that is not what its Content-Encoding says with 400, an unknown one with 415', async () => {
+      const plain = Buffer.from(JSON.stringify(touchpoint('not-gzip')), 'utf8');
+      refused.add(id('not-gzip'));
+      const corrupt = await postEncoded('/v1/touchpoints', 'gzip', plain);
+      expect(corrupt).toMatchObject({ status: 400, body: { error: 'unreadable_body' } });
+      const brotli = await postEncoded('/v1/touchpoints', 'br', plain);
+      expect(brotli).toMatchObject({ status: 415, body: { error: 'unsupported_media_type' } });
+      expect(await stored(id('not-gzip'))).toBe(0);
+    });
+
+    it('refuses a gzip bomb (1 MB that inflates to 1 GB) with 413 without inflating it', async () => {
+      const bomb = await gzipOfZeros(1024);
+      expect(bomb.length).toBeLessThan(1.1 * 1024 * 1024);
+      const rssBefore = process.memoryUsage().rss;
+      const started = performance.now();
+      const res = await postEncoded('/v1/touchpoints/batch', 'gzip', bomb);
+      expect(res.status).toBe(413);
+      const ms = performance.now() - started;
+      const grewMb = (process.memoryUsage().rss - rssBefore) / 2 ** 20;
+      expect(res.body).toMatchObject({ error: 'payload_too_large' });
+      // The service and this test share a process: its memory is what the refusal cost.
+      expect(grewMb).toBeLessThan(64);
+      console.log(
+        `gzip bomb of ${bomb.length} bytes refused in ${ms.toFixed(0)} ms, rss +${grewMb.toFixed(1)} MB`,
+      );
     });
 
     it('refuses a body over 1 MB with 413', async () => {

@@ -2,6 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppException } from '../errors/app.exception';
 import { HttpBodyErrorCode as Code, httpBodyError } from './http-body.exception';
 import { decodeUtf8Strict, parseStrictJson } from '@cx/contracts';
+import type { Readable, Transform } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
 
 export interface JsonBodyOptions {
   /** Largest accepted body, in bytes. */
@@ -11,6 +13,21 @@ export interface JsonBodyOptions {
    * chunked) reads as `{}`: for operations whose every field is optional. Off by default.
    */
   readonly emptyIsObject?: boolean;
+}
+
+/** null: the body is read as sent; undefined: an encoding this service does not read. */
+function decoderFor(encoding: string): Transform | null | undefined {
+  switch (encoding) {
+    case 'identity':
+      return null;
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    default:
+      return undefined;
+  }
 }
 
 function announcesNoBody(req: IncomingMessage): boolean {
@@ -87,10 +104,14 @@ export function jsonBody(
       );
       return;
     }
-    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding !== 'identity') {
+    const encoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const decoder = decoderFor(encoding);
+    if (decoder === undefined) {
       next(
-        httpBodyError(Code.UnsupportedMediaType, `Content-Encoding ${encoding} is not supported`),
+        httpBodyError(
+          Code.UnsupportedMediaType,
+          `Content-Encoding ${encoding} is not supported (identity, gzip or deflate)`,
+        ),
       );
       return;
     }
@@ -101,15 +122,33 @@ export function jsonBody(
       return;
     }
 
+    // The limit holds for what the body decodes to: a small bomb is stopped at `limit` bytes of
+    // output, and the rest of the request is read and dropped, never inflated.
+    const body: Readable = decoder === null ? req : req.pipe(decoder);
     const chunks: Buffer[] = [];
     let size = 0;
+    let received = 0;
     let done = false;
     const finish = (error?: unknown): void => {
       if (done) return;
       done = true;
+      if (error !== undefined && decoder !== null) {
+        req.unpipe(decoder);
+        decoder.destroy();
+        req.resume();
+      }
       next(error);
     };
-    req.on('data', (chunk: Buffer) => {
+    if (decoder !== null) {
+      req.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > limit && !done) finish(tooLarge());
+      });
+      decoder.on('error', () =>
+        finish(httpBodyError(Code.Unreadable, `request body is not valid ${encoding}`)),
+      );
+    }
+    body.on('data', (chunk: Buffer) => {
       if (done) return;
       size += chunk.length;
       if (size > limit) {
@@ -121,7 +160,7 @@ export function jsonBody(
     });
     req.on('aborted', () => finish(httpBodyError(Code.Unreadable, 'request aborted')));
     req.on('error', () => finish(httpBodyError(Code.Unreadable, 'request body could not be read')));
-    req.on('end', () => {
+    body.on('end', () => {
       if (done) return;
       const parsed = parseJsonBody(Buffer.concat(chunks));
       if ('error' in parsed) {
