@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { compressAnswers, jsonBody } from '@cx/platform';
+import { jsonBody } from '@cx/platform';
 import { setupOpenApi } from '@cx/platform';
 
 /** Body limits: a touchpoint is at most ~300 KB (text 4,000 chars, 50 attributes of 1,000). */
@@ -15,7 +15,6 @@ export const BATCH_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 export function configureIngestionHttp(app: INestApplication): void {
   app.use('/v1/touchpoints/batch', jsonBody({ limitBytes: BATCH_BODY_LIMIT_BYTES }));
   app.use('/', jsonBody({ limitBytes: SINGLE_BODY_LIMIT_BYTES }));
-  compressAnswers(app);
   app.enableShutdownHooks();
   setupOpenApi(app, {
     title: 'cx-journey ingestion',

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { applyCors, compressAnswers, createHttpAdapter, validateConfig } from '@cx/platform';
+import { applyCors, createHttpAdapter, validateConfig } from '@cx/platform';
 import { ProjectorConfig } from './config/projector.config';
 import { ProjectorModule } from './projector.module';
 
@@ -10,7 +10,6 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create(ProjectorModule.forRoot(config), createHttpAdapter());
   // SIGTERM / SIGINT: the batch in flight finishes, the group is left cleanly.
   app.enableShutdownHooks();
-  compressAnswers(app);
   applyCors(app, config.CX_CORS_ORIGINS);
   await app.listen(config.PORT, config.HOST);
   new Logger('projector').log(`health on ${await app.getUrl()} (group ${config.PROJECTOR_GROUP})`);

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { compressAnswers, jsonBody, setupOpenApi } from '@cx/platform';
+import { jsonBody, setupOpenApi } from '@cx/platform';
 
 /**
  * HTTP set-up shared by `main.ts` and the tests, so that tests exercise the real edge. The app is
@@ -8,7 +8,6 @@ import { compressAnswers, jsonBody, setupOpenApi } from '@cx/platform';
  */
 export function configureQueryHttp(app: INestApplication): void {
   app.use('/', jsonBody({ limitBytes: 64 * 1024, emptyIsObject: true }));
-  compressAnswers(app);
   app.enableShutdownHooks();
   setupOpenApi(app, {
     title: 'cx-journey query',

@@ -77,4 +77,3 @@ export { accessProviders } from './auth/access.providers';
 export { RateLimiter, type RateDecision, type RateLimit } from './auth/rate-limiter';
 export { Audited, AuditInterceptor } from './auth/audit.interceptor';
 export { applyCors } from './http/cors';
-export { compressAnswers } from './http/compress-answers';
