@@ -85,7 +85,7 @@ describe('ingestion HTTP API (real Postgres and Kafka)', () => {
       },
       body: bytes,
     });
-    return { status: response.status, body: (await response.json()) };
+    return { status: response.status, body: await response.json() };
   }
 
   async function expectRefused(
