@@ -23,8 +23,10 @@ export { inTransaction } from './transaction';
 export { isStoreUnavailable } from './store-unavailable';
 export { GroupCommitter, type GroupCommitOptions } from './group-commit';
 export {
+  apiKeyStatus,
   ApiKeyStore,
   looksLikeApiKey,
+  type ApiKeyStatus,
   type ApiKeyRecord,
   type IssuedApiKey,
   type IssueOptions,

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { ApiKeyStore, type ApiKeyRecord, type IssuedApiKey } from '@cx/event-store';
+import { apiKeyStatus, ApiKeyStore, type ApiKeyRecord, type IssuedApiKey } from '@cx/event-store';
 import { isScope, SCOPES } from '@cx/platform';
 import { migrateDatabase } from '@cx/read-models';
 import { auditCli } from '../cli-audit';
@@ -21,12 +21,6 @@ export type KeysRequest =
   | { readonly action: 'list' }
   | { readonly action: 'revoke'; readonly keyId: string }
   | { readonly action: 'rotate'; readonly keyId: string; readonly graceSeconds: number };
-
-function statusOf(record: ApiKeyRecord, now: number): string {
-  if (record.revokedAt !== null) return 'revoked';
-  if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now) return 'expired';
-  return 'active';
-}
 
 function describe(record: ApiKeyRecord): string {
   const expiry = record.expiresAt === null ? 'never expires' : `expires ${record.expiresAt}`;
@@ -103,7 +97,7 @@ async function perform(request: KeysRequest, store: ApiKeyStore, io: KeysIo): Pr
         io.out(
           [
             k.keyId,
-            statusOf(k, now),
+            apiKeyStatus(k, now),
             k.name,
             k.scopes.join(','),
             k.createdAt,

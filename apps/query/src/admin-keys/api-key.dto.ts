@@ -13,7 +13,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import type { ApiKeyRecord } from '@cx/event-store';
+import { apiKeyStatus, type ApiKeyRecord } from '@cx/event-store';
 import { SCOPES, type Scope } from '@cx/platform';
 
 export class KeyPathDto {
@@ -117,11 +117,5 @@ export class ApiKeyListDto {
 }
 
 export function toApiKeyDto(record: ApiKeyRecord, now = Date.now()): ApiKeyDto {
-  const status =
-    record.revokedAt !== null
-      ? 'revoked'
-      : record.expiresAt !== null && Date.parse(record.expiresAt) <= now
-        ? 'expired'
-        : 'active';
-  return { ...record, status };
+  return { ...record, status: apiKeyStatus(record, now) };
 }

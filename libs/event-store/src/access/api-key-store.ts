@@ -34,6 +34,15 @@ export interface IssueOptions {
  */
 const KEY_PATTERN = /^cxk_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$/;
 
+export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
+
+/** The one rule of whether a key still works: revoked wins, then its expiry against `now`. */
+export function apiKeyStatus(record: ApiKeyRecord, now: number): ApiKeyStatus {
+  if (record.revokedAt !== null) return 'revoked';
+  if (record.expiresAt !== null && Date.parse(record.expiresAt) <= now) return 'expired';
+  return 'active';
+}
+
 export function looksLikeApiKey(value: string): boolean {
   return value.startsWith('cxk_');
 }
@@ -98,14 +107,6 @@ export class ApiKeyStore {
       `SELECT ${COLUMNS} FROM api_keys ORDER BY created_at DESC, key_id`,
     );
     return rows.map(toRecord);
-  }
-
-  async get(keyId: string): Promise<ApiKeyRecord | null> {
-    const { rows } = await this.pool.query<KeyRow>(
-      `SELECT ${COLUMNS} FROM api_keys WHERE key_id = $1`,
-      [keyId],
-    );
-    return rows[0] === undefined ? null : toRecord(rows[0]);
   }
 
   /** Revokes at once; revoking again keeps the first revocation time. Null for an unknown id. */

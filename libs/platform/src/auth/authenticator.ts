@@ -1,5 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { looksLikeApiKey, type ApiKeyRecord, type ApiKeyStore } from '@cx/event-store';
+import {
+  apiKeyStatus,
+  looksLikeApiKey,
+  type ApiKeyRecord,
+  type ApiKeyStore,
+} from '@cx/event-store';
 import { CredentialException } from '../errors/app.exception';
 import { ErrorKind } from '../errors/error-kind';
 import { CredentialRejected, IdentityProviderUnavailable, JwtVerifier } from './jwt-verifier';
@@ -106,10 +111,10 @@ export class Authenticator {
   private async byApiKey(token: string): Promise<Principal> {
     const record = await this.keys.find(token);
     if (record === null) throw unauthenticated('unknown API key');
-    if (record.revokedAt !== null) throw unauthenticated('API key revoked');
-    const expiresAt = record.expiresAt === null ? Infinity : Date.parse(record.expiresAt);
     const now = this.now();
-    if (expiresAt <= now) throw unauthenticated('API key expired');
+    const status = apiKeyStatus(record, now);
+    if (status !== 'active') throw unauthenticated(`API key ${status}`);
+    const expiresAt = record.expiresAt === null ? Infinity : Date.parse(record.expiresAt);
     const principal = keyPrincipal(record);
     this.remember(token, principal, Math.min(now + this.cacheMs, expiresAt));
     this.noteUse(record.keyId, now);
