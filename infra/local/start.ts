@@ -12,6 +12,7 @@ import { migrateDatabase } from '@cx/read-models';
 import { Pool } from 'pg';
 import { startKafka, type KafkaBroker } from './kafka-broker';
 import { startPostgres, type PostgresServer } from './postgres';
+import { readableLogLine } from './readable-log-line';
 import { repoRoot } from './repo-root';
 import { supervise, waitUntil, type Supervisor } from './process-utils';
 
@@ -32,8 +33,9 @@ function forwardLines(stream: NodeJS.ReadableStream | null, prefix: string, err:
   if (!stream) {
     return;
   }
+  const show = process.env.CX_LOG_FORMAT === 'json' ? (line: string) => line : readableLogLine;
   createInterface({ input: stream }).on('line', (line) => {
-    (err ? console.error : console.log)(`${prefix} ${line}`);
+    (err ? console.error : console.log)(`${prefix} ${show(line)}`);
   });
 }
 

@@ -172,10 +172,17 @@ describe('access control on every endpoint (built services, real Postgres and Ka
       scope: 'admin',
       ok: 200,
     },
+    ...(['ingestion', 'query', 'projector'] as const).map((service): Endpoint => ({
+      service,
+      method: 'GET',
+      request: () => Promise.resolve({ path: '/metrics' }),
+      scope: 'metrics:read',
+      ok: 200,
+    })),
     {
       service: 'projector',
       method: 'GET',
-      request: () => Promise.resolve({ path: '/metrics' }),
+      request: () => Promise.resolve({ path: '/lag' }),
       scope: 'metrics:read',
       ok: 200,
     },

@@ -62,7 +62,7 @@ describe('a projector killed and started again (e2e)', () => {
     await relayCaughtUp(ingestion);
     await waitApplied(db.pool, ids(before));
     await eventually('projector-1 to have caught up', async () => {
-      const response = await fetch(`${first.url}/metrics`);
+      const response = await fetch(`${first.url}/lag`);
       const lag = (await response.json()) as { eventsBehind?: number };
       return lag.eventsBehind === 0 ? true : undefined;
     });

@@ -81,7 +81,8 @@ describe('README examples against npm start (built, real Postgres and Kafka)', (
     if (example === undefined) throw new Error(`README has no example ${name}`);
     const script = example
       .replaceAll('127.0.0.1:3000', `127.0.0.1:${ports.ingestion}`)
-      .replaceAll('127.0.0.1:3001', `127.0.0.1:${ports.query}`);
+      .replaceAll('127.0.0.1:3001', `127.0.0.1:${ports.query}`)
+      .replaceAll('127.0.0.1:3002', `127.0.0.1:${ports.projector}`);
     // An HTTP error fails the example, as it would a reader who checks what they get.
     const prelude = 'set -euo pipefail\ncurl() { command curl --fail-with-body "$@"; }\n';
     const { stdout } = await run('bash', ['-c', prelude + script], {
@@ -118,6 +119,12 @@ describe('README examples against npm start (built, real Postgres and Kafka)', (
     expect(stdout).toContain('555-0100');
     expect(stdout).toContain('"erasureId"');
     expect(stdout).toContain('"readmitted":true');
+  });
+
+  it('scrapes metrics and reads the lag as printed', async () => {
+    const stdout = await runExample('metrics');
+    expect(stdout).toMatch(/^http_requests_total\{.*service="ingestion"\} \d+$/m);
+    expect(stdout).toContain('"eventsBehind"');
   });
 
   it('refuses the same requests without the key', async () => {

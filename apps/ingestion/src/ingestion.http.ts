@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import { jsonBody } from '@cx/platform';
-import { setupOpenApi } from '@cx/platform';
+import { compressAnswers, jsonBody } from '@cx/platform';
+import { observeHttp, setupOpenApi } from '@cx/platform';
+import { traceRequests } from '@cx/platform';
 
 /** Body limits: a touchpoint is at most ~300 KB (text 4,000 chars, 50 attributes of 1,000). */
 export const SINGLE_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -12,9 +13,18 @@ export const BATCH_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
  * must be created with `createHttpAdapter()` (header limit, JSON answers to malformed requests)
  * and `bodyParser: false`: these parsers own the limits and the error answers.
  */
-export function configureIngestionHttp(app: INestApplication): void {
+export function configureIngestionHttp(
+  app: INestApplication,
+  http: { readonly publicUrl?: string } = {},
+): void {
+  // First, so that requests the body parsers refuse are counted too.
+  observeHttp(app);
+  // W3C traceparent / tracestate of the write routes: before the body parsers, so a refused
+  // body is in the server span too.
+  app.use(['/v1/touchpoints', '/v1/customers'], traceRequests());
   app.use('/v1/touchpoints/batch', jsonBody({ limitBytes: BATCH_BODY_LIMIT_BYTES }));
   app.use('/', jsonBody({ limitBytes: SINGLE_BODY_LIMIT_BYTES }));
+  compressAnswers(app);
   app.enableShutdownHooks();
   setupOpenApi(app, {
     title: 'cx-journey ingestion',
@@ -27,5 +37,10 @@ export function configureIngestionHttp(app: INestApplication): void {
       'Every request but health needs Authorization: Bearer <API key or OIDC token> with the scope touchpoints:write. ' +
       'Every error answers { error, details: [{ path, message }] }.',
     version: '1',
+    tags: {
+      touchpoints: 'Touchpoints in, one at a time or in batches of up to 1,000.',
+      consent: "Changes of a customer's consent to a purpose.",
+    },
+    publicUrl: http.publicUrl,
   });
 }

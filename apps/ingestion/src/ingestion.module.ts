@@ -5,7 +5,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { OutboxRelay } from '@cx/messaging';
 import { migrateDatabase } from '@cx/read-models';
-import { HttpErrorFilter } from '@cx/platform';
+import { HttpErrorFilter, TracingShutdown } from '@cx/platform';
 import { eventStoreProviders } from '@cx/platform';
 import { kafkaProviders, pgPoolProvider } from '@cx/platform';
 import type { IngestionConfig } from './config/ingestion.config';
@@ -24,6 +24,15 @@ import { RecordTouchpointBatchHttpController } from './record-touchpoint-batch/r
 import { RecordTouchpointHandler } from './record-touchpoint/record-touchpoint.handler';
 import { RecordTouchpointHttpController } from './record-touchpoint/record-touchpoint.http.controller';
 import { accessProviders } from '@cx/platform';
+import {
+  appendMetricsProvider,
+  KEYSTORE_POOL,
+  MetricsHttpController,
+  metricsProviders,
+  RelayMetrics,
+  relayMetricsProvider,
+} from '@cx/platform';
+import { TOPICS } from '@cx/contracts';
 import { ConsentStore } from '@cx/event-store';
 import { RecordConsentHttpController } from './record-consent/record-consent.http.controller';
 
@@ -40,11 +49,14 @@ export class IngestionModule {
         RecordTouchpointBatchHttpController,
         RecordConsentHttpController,
         HealthHttpController,
+        MetricsHttpController,
       ],
       providers: [
         { provide: INGESTION_CONFIG, useValue: config },
         { provide: CLOCK, useValue: clock },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        // Last hook of a shutdown: exports the spans still buffered (tracing on only).
+        TracingShutdown,
         ...accessProviders(PG_POOL, config, 'ingestion'),
         {
           provide: ConsentStore,
@@ -66,10 +78,17 @@ export class IngestionModule {
           ...(config.CX_KEYSTORE_URL === undefined ? {} : { keystoreUrl: config.CX_KEYSTORE_URL }),
           ...(config.CX_MASTER_KEY === undefined ? {} : { masterKey: config.CX_MASTER_KEY }),
         }),
+        ...metricsProviders('ingestion', { main: PG_POOL, keystore: KEYSTORE_POOL }),
+        appendMetricsProvider,
+        relayMetricsProvider,
         {
           provide: OutboxRelay,
-          inject: [PG_POOL, KAFKA],
-          useFactory: (pool: Pool, kafka: Kafka): OutboxRelay => new OutboxRelay({ pool, kafka }),
+          inject: [PG_POOL, KAFKA, RelayMetrics],
+          useFactory: (pool: Pool, kafka: Kafka, metrics: RelayMetrics): OutboxRelay => {
+            const relay = new OutboxRelay({ pool, kafka, observer: metrics });
+            metrics.watchBacklog(TOPICS.touchpoints, () => relay.status());
+            return relay;
+          },
         },
         IngestionLifecycle,
         RecordTouchpointHandler,

@@ -5,7 +5,7 @@ import type { Pool } from 'pg';
 import { migrateDatabase } from '@cx/read-models';
 import { InsightRelay } from '@cx/messaging';
 import { ProjectionEngine } from '@cx/read-models';
-import { HttpErrorFilter, kafkaProviders, pgPoolProvider } from '@cx/platform';
+import { HttpErrorFilter, kafkaProviders, pgPoolProvider, TracingShutdown } from '@cx/platform';
 import {
   projectorClientId,
   projectorInstanceId,
@@ -17,6 +17,17 @@ import { HealthHttpController } from './health/health.http.controller';
 import { ProjectorLifecycle } from './infrastructure/projector-lifecycle.service';
 import { KAFKA, KAFKA_PROBE, PG_POOL, PROJECTOR_CONFIG } from './infrastructure/projector.tokens';
 import { accessProviders } from '@cx/platform';
+import {
+  MetricsHttpController,
+  metricsProviders,
+  RelayMetrics,
+  relayMetricsProvider,
+} from '@cx/platform';
+import { TOPICS } from '@cx/contracts';
+import { Registry } from 'prom-client';
+import { ProjectorMetrics } from './metrics/projector-metrics';
+
+const CONSUMER_LAG_METRICS = Symbol('CONSUMER_LAG_METRICS');
 
 @Module({})
 export class ProjectorModule {
@@ -26,10 +37,12 @@ export class ProjectorModule {
     const clientId = projectorClientId(instanceId);
     return {
       module: ProjectorModule,
-      controllers: [HealthHttpController],
+      controllers: [HealthHttpController, MetricsHttpController],
       providers: [
         // The one error shape on every service, the refusals of access control included.
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        // Last hook of a shutdown: exports the spans still buffered (tracing on only).
+        TracingShutdown,
         { provide: PROJECTOR_CONFIG, useValue: config },
         // Migrations first: no batch ever meets an old schema.
         ...accessProviders(PG_POOL, config, 'projector'),
@@ -45,20 +58,37 @@ export class ProjectorModule {
           useFactory: (pool: Pool): ProjectionEngine =>
             new ProjectionEngine(pool, config.PROJECTOR_GROUP, PROJECTIONS),
         },
+        ...metricsProviders('projector', { main: PG_POOL }),
+        relayMetricsProvider,
+        {
+          provide: ProjectorMetrics,
+          inject: [Registry],
+          useFactory: (registry: Registry): ProjectorMetrics => {
+            const metrics = new ProjectorMetrics(registry);
+            metrics.watchTopic(TOPICS.touchpoints);
+            return metrics;
+          },
+        },
         {
           provide: InsightRelay,
-          inject: [PG_POOL, KAFKA],
-          useFactory: (pool: Pool, kafka: Kafka): InsightRelay => new InsightRelay({ pool, kafka }),
+          inject: [PG_POOL, KAFKA, RelayMetrics],
+          useFactory: (pool: Pool, kafka: Kafka, metrics: RelayMetrics): InsightRelay => {
+            const relay = new InsightRelay({ pool, kafka, observer: metrics });
+            metrics.watchBacklog(TOPICS.customerInsights, () => relay.status());
+            return relay;
+          },
         },
         {
           provide: TouchpointConsumer,
-          inject: [KAFKA, ProjectionEngine, InsightRelay],
+          inject: [KAFKA, ProjectionEngine, InsightRelay, ProjectorMetrics],
           useFactory: (
             kafka: Kafka,
             engine: ProjectionEngine,
             relay: InsightRelay,
+            metrics: ProjectorMetrics,
           ): TouchpointConsumer =>
             new TouchpointConsumer(kafka, engine, {
+              observer: metrics,
               group: config.PROJECTOR_GROUP,
               chunkSize: config.PROJECTOR_CHUNK,
               concurrency: config.PROJECTOR_CONCURRENCY,
@@ -68,6 +98,15 @@ export class ProjectorModule {
             }),
         },
         ProjectorLifecycle,
+        {
+          // The consumer lag is read at scrape time, through the lifecycle's Kafka admin session.
+          provide: CONSUMER_LAG_METRICS,
+          inject: [ProjectorMetrics, ProjectorLifecycle],
+          useFactory: (metrics: ProjectorMetrics, lifecycle: ProjectorLifecycle): boolean => {
+            metrics.watchLag(() => lifecycle.lag());
+            return true;
+          },
+        },
       ],
     };
   }

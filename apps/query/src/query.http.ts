@@ -1,13 +1,20 @@
 import type { INestApplication } from '@nestjs/common';
-import { jsonBody, setupOpenApi } from '@cx/platform';
+import { compressAnswers, jsonBody, observeHttp, setupOpenApi } from '@cx/platform';
+import { QUERY_BODY_LIMIT_BYTES } from './common/api-errors';
 
 /**
  * HTTP set-up shared by `main.ts` and the tests, so that tests exercise the real edge. The app is
  * created with `createHttpAdapter()` (header limit, JSON answers to malformed requests) and
  * `bodyParser: false`: the strict JSON parser owns the (admin) bodies, their limit and errors.
  */
-export function configureQueryHttp(app: INestApplication): void {
-  app.use('/', jsonBody({ limitBytes: 64 * 1024, emptyIsObject: true }));
+export function configureQueryHttp(
+  app: INestApplication,
+  http: { readonly publicUrl?: string } = {},
+): void {
+  // First, so that requests the body parser refuses are counted too.
+  observeHttp(app);
+  app.use('/', jsonBody({ limitBytes: QUERY_BODY_LIMIT_BYTES, emptyIsObject: true }));
+  compressAnswers(app);
   app.enableShutdownHooks();
   setupOpenApi(app, {
     title: 'cx-journey query',
@@ -18,5 +25,12 @@ export function configureQueryHttp(app: INestApplication): void {
       'Request bodies (admin) at most 64 KB; pages at most 200 items. ' +
       'Every error answers { error, details: [{ path, message }] }.',
     version: '1',
+    tags: {
+      customers: 'Read models per customer, the customer listing and the touchpoint timeline.',
+      privacy: "A customer's data: export, erasure and readmission.",
+      consent: 'The consents a customer gave or withdrew, as they stand.',
+      admin: 'API keys and the audit trail (scope admin).',
+    },
+    publicUrl: http.publicUrl,
   });
 }

@@ -11,7 +11,7 @@ import {
   PersonalDataCipher,
   sameDatabase,
 } from '@cx/event-store';
-import { HttpErrorFilter } from '@cx/platform';
+import { HttpErrorFilter, TracingShutdown } from '@cx/platform';
 import { eventStoreProviders } from '@cx/platform';
 import { pgPoolProvider } from '@cx/platform';
 import { createQueryValidationPipe } from './common/request-validation';
@@ -39,6 +39,7 @@ import { ListCustomerTouchpointsHttpController } from './list-customer-touchpoin
 import { ListCustomersHandler } from './list-customers/list-customers.handler';
 import { ListCustomersHttpController } from './list-customers/list-customers.http.controller';
 import { accessProviders } from '@cx/platform';
+import { KEYSTORE_POOL, MetricsHttpController, metricsProviders } from '@cx/platform';
 
 @Module({})
 export class QueryModule {
@@ -57,6 +58,7 @@ export class QueryModule {
         GetCustomerConsentsHttpController,
         GetCustomerProfileHttpController,
         HealthHttpController,
+        MetricsHttpController,
         AdminKeysHttpController,
         AdminAuditHttpController,
         EraseCustomerHttpController,
@@ -64,9 +66,12 @@ export class QueryModule {
       providers: [
         { provide: QUERY_CONFIG, useValue: config },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
+        // Last hook of a shutdown: exports the spans still buffered (tracing on only).
+        TracingShutdown,
         { provide: APP_PIPE, useFactory: createQueryValidationPipe },
         // The schema is brought up to date before the first request, whichever service starts first.
         ...accessProviders(PG_POOL, config, 'query'),
+        ...metricsProviders('query', { main: PG_POOL, keystore: KEYSTORE_POOL }),
         pgPoolProvider(PG_POOL, {
           connectionString: config.DATABASE_URL,
           max: 10,

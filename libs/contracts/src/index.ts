@@ -17,3 +17,25 @@ export {
   type StrictJsonResult,
 } from './json/strict-json';
 export { decodeUtf8Strict, type Utf8DecodeResult } from './json/strict-utf8';
+export {
+  TRACE_HEADERS,
+  formatTraceparent,
+  parseTraceparent,
+  traceCarrier,
+  traceCarrierOfHeaders,
+  traceHeaders,
+  validTracestate,
+  type KafkaHeaders,
+  type TraceCarrier,
+  type TraceParent,
+} from './tracing/trace-context';
+export {
+  TRACER_NAME,
+  carrierOf,
+  contextOf,
+  cxTracer,
+  endSpanFailed,
+  spanContextOf,
+  tracingActive,
+  withinSpan,
+} from './tracing/trace-spans';

@@ -211,6 +211,28 @@ describe('EventStore (real Postgres)', () => {
     expect(next?.position).toBeGreaterThan(before + 2);
   });
 
+  it("stores the call's trace context with each of its events, as given while tracing is off", async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const traced = [touchpoint(`c-trace-${Date.now()}`), touchpoint(`c-trace-${Date.now()}`)];
+    const plain = touchpoint(`c-trace-${Date.now()}`);
+    await store.append(traced, { trace: { traceparent, tracestate: 'vendor=1' } });
+    await store.append([plain]);
+    const { rows } = await db.pool.query<{
+      touchpoint_id: string;
+      traceparent: string | null;
+      tracestate: string | null;
+    }>(
+      `SELECT touchpoint_id, traceparent, tracestate FROM touchpoint_events
+        WHERE touchpoint_id = ANY($1::text[]) ORDER BY position`,
+      [[...traced, plain].map((t) => t.touchpointId)],
+    );
+    expect(rows).toEqual([
+      { touchpoint_id: traced[0]?.touchpointId, traceparent, tracestate: 'vendor=1' },
+      { touchpoint_id: traced[1]?.touchpointId, traceparent, tracestate: 'vendor=1' },
+      { touchpoint_id: plain.touchpointId, traceparent: null, tracestate: null },
+    ]);
+  });
+
   it('is append-only: UPDATE and DELETE are refused by the database', async () => {
     await expect(db.pool.query("UPDATE touchpoint_events SET channel = 'web'")).rejects.toThrow(
       /append-only/,

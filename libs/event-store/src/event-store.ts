@@ -3,10 +3,14 @@ import type { Pool, PoolClient } from 'pg';
 import type { Touchpoint } from '@cx/domain';
 import {
   splitPersonalFields,
+  tracingActive,
   type PersonalFields,
   type PublicTouchpoint,
   type SealedPersonalData,
+  type TraceCarrier,
+  withinSpan,
 } from '@cx/contracts';
+import { startAppendSpan, storedTraceContext } from './append-span';
 import { canonicalJson } from './canonical-json';
 import type { CustomerKey, CustomerKeys, PersonalDataCipher } from './personal-data-cipher';
 import { GroupCommitter } from './group-commit';
@@ -24,6 +28,23 @@ export interface AppendResult {
 export interface AppendOptions {
   /** Test hook: runs inside the transaction, after the inserts, right before COMMIT. */
   readonly beforeCommit?: () => Promise<void>;
+  /**
+   * The W3C trace context of the request, stored with every event of the call. With tracing on,
+   * the append gets a span of its own, child of this context, and that span's context is stored.
+   */
+  readonly trace?: TraceCarrier | null;
+}
+
+/**
+ * Told about every append that committed, so a service can measure its store without the store
+ * knowing any metrics library. Called on the hot path: it must only count, never wait.
+ */
+export interface AppendObserver {
+  /**
+   * One `append` call: its results in order, and its duration in seconds from the call to the
+   * commit, the wait for a shared (group) commit included.
+   */
+  appended(results: readonly AppendResult[], seconds: number): void;
 }
 
 /** An erasure's mark: the receipt is null until every step of the erasure is done. */
@@ -106,6 +127,7 @@ interface Prepared {
   readonly publicPart: PublicTouchpoint;
   readonly personal: PersonalFields | null;
   readonly publicDigest: string;
+  readonly trace: TraceCarrier | null;
 }
 
 interface Sealed extends Prepared {
@@ -136,6 +158,7 @@ export class EventStore {
   constructor(
     private readonly pool: Pool,
     private readonly cipher: PersonalDataCipher,
+    private readonly observer: AppendObserver | null = null,
   ) {
     this.committer = new GroupCommitter(
       (items) => inTransaction(this.pool, (client) => this.appendInTransaction(client, items)),
@@ -153,18 +176,28 @@ export class EventStore {
     options: AppendOptions = {},
   ): Promise<AppendResult[]> {
     if (touchpoints.length === 0) return [];
+    const span = tracingActive()
+      ? startAppendSpan(TOUCHPOINT_EVENTS_TABLE, options.trace, touchpoints.length)
+      : null;
+    const trace = storedTraceContext(span, options.trace);
     const prepared = touchpoints.map((touchpoint): Prepared => {
       const { publicPart, personal } = splitPersonalFields(touchpoint);
       const publicDigest = createHash('sha256').update(canonicalJson(publicPart)).digest('hex');
-      return { touchpoint, publicPart, personal, publicDigest };
+      return { touchpoint, publicPart, personal, publicDigest, trace };
     });
+    const started = performance.now();
     const { beforeCommit } = options;
-    if (beforeCommit === undefined) return this.committer.submit(prepared);
-    return inTransaction(this.pool, async (client) => {
-      const results = await this.appendInTransaction(client, prepared);
-      await beforeCommit();
-      return results;
-    });
+    const results = await withinSpan(span, () =>
+      beforeCommit === undefined
+        ? this.committer.submit(prepared)
+        : inTransaction(this.pool, async (client) => {
+            const inserted = await this.appendInTransaction(client, prepared);
+            await beforeCommit();
+            return inserted;
+          }),
+    );
+    this.observer?.appended(results, (performance.now() - started) / 1000);
+    return results;
   }
 
   /**
@@ -204,10 +237,14 @@ export class EventStore {
     }
     const { rows } = await client.query<{ touchpoint_id: string; position: string }>(
       `INSERT INTO ${TOUCHPOINT_EVENTS_TABLE}
-         (touchpoint_id, customer_id, occurred_at, interaction, channel, payload, personal, payload_digest)
-       SELECT id, customer, occurred::timestamptz, interaction, channel, payload::jsonb, personal::jsonb, digest
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
-              WITH ORDINALITY AS t(id, customer, occurred, interaction, channel, payload, personal, digest, ord)
+         (touchpoint_id, customer_id, occurred_at, interaction, channel, payload, personal, payload_digest,
+          traceparent, tracestate)
+       SELECT id, customer, occurred::timestamptz, interaction, channel, payload::jsonb, personal::jsonb, digest,
+              traceparent, tracestate
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                     $9::text[], $10::text[])
+              WITH ORDINALITY AS t(id, customer, occurred, interaction, channel, payload, personal, digest,
+                                   traceparent, tracestate, ord)
         ORDER BY ord
        ON CONFLICT (touchpoint_id) DO NOTHING
        RETURNING touchpoint_id, position`,
@@ -220,6 +257,8 @@ export class EventStore {
         candidates.map((s) => JSON.stringify(s.publicPart)),
         candidates.map((s) => (s.sealed === null ? null : JSON.stringify(s.sealed))),
         candidates.map((s) => s.digest),
+        candidates.map((s) => s.trace?.traceparent ?? null),
+        candidates.map((s) => s.trace?.tracestate ?? null),
       ],
     );
     const inserted = new Set<string>();

@@ -12,6 +12,7 @@ export {
   EventStore,
   TOUCHPOINT_EVENTS_CHANNEL,
   TOUCHPOINT_EVENTS_TABLE,
+  type AppendObserver,
   type AppendOptions,
   type AppendResult,
   type AppendStatus,

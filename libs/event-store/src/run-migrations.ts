@@ -5,6 +5,7 @@ import { CreateApiKeys1765000000000 } from './migrations/1765000000000-create-ap
 import { CreateCustomerErasures1765000000001 } from './migrations/1765000000001-create-customer-erasures';
 import { CreateAuditLog1765000000002 } from './migrations/1765000000002-create-audit-log';
 import { CreateConsentEvents1765000000003 } from './migrations/1765000000003-create-consent-events';
+import { AddTouchpointTraceContext1765000000004 } from './migrations/1765000000004-add-touchpoint-trace-context';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -15,6 +16,7 @@ export const EVENT_STORE_MIGRATIONS: readonly MigrationClass[] = [
   CreateCustomerErasures1765000000001,
   CreateAuditLog1765000000002,
   CreateConsentEvents1765000000003,
+  AddTouchpointTraceContext1765000000004,
 ];
 
 /** Serialises migration runs of several services starting at once against one database. */

@@ -16,3 +16,4 @@ export {
   type SendingProducer,
   type UnconfirmedPartitions,
 } from './confirmed-send';
+export { type RelayObserver } from './position-outbox-relay';

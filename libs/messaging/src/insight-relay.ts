@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { TOPICS } from '@cx/contracts';
 import { toInsightMessage, type CustomerEvent } from '@cx/contracts';
 import { INSIGHT_CHANNEL, INSIGHT_CHECKPOINT, INSIGHT_OUTBOX_TABLE } from '@cx/read-models';
-import { PositionOutboxRelay } from './position-outbox-relay';
+import { PositionOutboxRelay, type RelayObserver } from './position-outbox-relay';
 
 export interface InsightRelayDeps {
   readonly pool: Pool;
@@ -12,6 +12,8 @@ export interface InsightRelayDeps {
   readonly batchSize?: number;
   readonly pollIntervalMs?: number;
   readonly maxBackoffMs?: number;
+  /** Counts what the relay publishes (metrics). */
+  readonly observer?: RelayObserver;
 }
 
 export interface InsightRelayStatus {
@@ -54,6 +56,7 @@ export class InsightRelay {
       maxBackoffMs: deps.maxBackoffMs ?? 5000,
       logger: new Logger(InsightRelay.name),
       label: 'insight relay',
+      observer: deps.observer,
     });
   }
 

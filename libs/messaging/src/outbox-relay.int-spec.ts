@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { createKafka } from './create-kafka';
 import { ensureTopics } from './ensure-topics';
-import { parseTouchpointMessage, type TouchpointRecordedV1 } from '@cx/contracts';
+import {
+  parseTouchpointMessage,
+  traceCarrierOfHeaders,
+  tracingActive,
+  type KafkaHeaders,
+  type TouchpointRecordedV1,
+} from '@cx/contracts';
 import type { Touchpoint } from '@cx/domain';
 import { restartPostgres, startKafka, stopKafka } from '../../../test/support/stack';
 import {
@@ -21,6 +27,7 @@ interface Received {
   readonly offset: bigint;
   readonly key: string;
   readonly event: TouchpointRecordedV1;
+  readonly headers: KafkaHeaders;
 }
 
 /** Reads a topic from the beginning up to its current end with a fresh consumer group. */
@@ -49,6 +56,7 @@ async function readTopic(kafka: Kafka, topic: string): Promise<Received[]> {
             offset: BigInt(message.offset),
             key: message.key?.toString('utf8') ?? '',
             event: parsed.event,
+            headers: message.headers ?? {},
           });
           if (BigInt(message.offset) + 1n >= (ends.get(partition) ?? 0n)) pending.delete(partition);
           if (pending.size === 0) resolve();
@@ -189,6 +197,25 @@ describe('OutboxRelay (real Postgres and Kafka)', () => {
       list.map((t) => t.touchpointId),
     );
     expect([...counts.values()]).toEqual([1, 1]);
+  });
+
+  it("carries each event's stored trace context in ce_traceparent, as stored while tracing is off", async () => {
+    expect(tracingActive()).toBe(false);
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const [traced, plain] = [touchpoint('trace-1'), touchpoint('trace-1')];
+    await store.append([traced], { trace: { traceparent, tracestate: 'vendor=1' } });
+    await store.append([plain]);
+    await until('relay to catch up', () => caughtUp(relay));
+    const received = await readTopic(kafka, topic);
+    const headersOf = (id: string): KafkaHeaders | undefined =>
+      received.find((r) => r.event.touchpointId === id)?.headers;
+    expect(traceCarrierOfHeaders(headersOf(traced.touchpointId))).toEqual({
+      traceparent,
+      tracestate: 'vendor=1',
+    });
+    expect(headersOf(plain.touchpointId)).toBeDefined();
+    expect(headersOf(plain.touchpointId)).not.toHaveProperty('ce_traceparent');
+    expect(headersOf(plain.touchpointId)).not.toHaveProperty('ce_tracestate');
   });
 
   it('runs one active relay per name: a second instance stands by, then takes over', async () => {

@@ -2,9 +2,14 @@ import { Logger } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { TOPICS } from '@cx/contracts';
-import { toTouchpointMessage, type PublicTouchpoint, type SealedPersonalData } from '@cx/contracts';
+import {
+  toTouchpointMessage,
+  type PublicTouchpoint,
+  type SealedPersonalData,
+  type TraceCarrier,
+} from '@cx/contracts';
 import { TOUCHPOINT_EVENTS_CHANNEL, TOUCHPOINT_EVENTS_TABLE } from '@cx/event-store';
-import { PositionOutboxRelay } from './position-outbox-relay';
+import { PositionOutboxRelay, type RelayObserver } from './position-outbox-relay';
 
 export interface OutboxRelayDeps {
   readonly pool: Pool;
@@ -18,6 +23,8 @@ export interface OutboxRelayDeps {
   readonly pollIntervalMs?: number;
   /** Upper bound of the back-off while Kafka or Postgres is down (ms). */
   readonly maxBackoffMs?: number;
+  /** Counts what the relay publishes (metrics). */
+  readonly observer?: RelayObserver;
   /** Above this many seconds of unpublished age the relay reports itself unhealthy. */
   readonly maxHealthyAgeSeconds?: number;
 }
@@ -37,6 +44,16 @@ interface OutboxRow {
   recorded_at: Date;
   payload: PublicTouchpoint;
   personal: SealedPersonalData | null;
+  traceparent: string | null;
+  tracestate: string | null;
+}
+
+/** The event's trace context as the event store wrote it (validated on the way in). */
+function storedTrace(row: OutboxRow): TraceCarrier | null {
+  if (row.traceparent === null) return null;
+  return row.tracestate === null
+    ? { traceparent: row.traceparent }
+    : { traceparent: row.traceparent, tracestate: row.tracestate };
 }
 
 /**
@@ -58,24 +75,28 @@ export class OutboxRelay {
       kafka: deps.kafka,
       source: {
         table: TOUCHPOINT_EVENTS_TABLE,
-        columns: 'position, recorded_at, payload, personal',
+        columns: 'position, recorded_at, payload, personal, traceparent, tracestate',
         timeColumn: 'recorded_at',
         channel: TOUCHPOINT_EVENTS_CHANNEL,
         checkpointName: deps.name ?? `kafka:${topic}`,
         topic,
         toMessage: (row) =>
-          toTouchpointMessage({
-            ...row.payload,
-            position: Number(row.position),
-            recordedAt: row.recorded_at.toISOString(),
-            personal: row.personal,
-          }),
+          toTouchpointMessage(
+            {
+              ...row.payload,
+              position: Number(row.position),
+              recordedAt: row.recorded_at.toISOString(),
+              personal: row.personal,
+            },
+            storedTrace(row),
+          ),
       },
       batchSize: deps.batchSize ?? 1000,
       pollIntervalMs: deps.pollIntervalMs ?? 1000,
       maxBackoffMs: deps.maxBackoffMs ?? 5000,
       logger: new Logger(OutboxRelay.name),
       label: `relay to ${topic}`,
+      observer: deps.observer,
     });
   }
 

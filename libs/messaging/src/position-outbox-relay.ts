@@ -1,7 +1,9 @@
 import type { Logger } from '@nestjs/common';
 import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { Notification, Pool, PoolClient } from 'pg';
+import { tracingActive } from '@cx/contracts';
 import { clusterPartitions, ConfirmedSender } from './confirmed-send';
+import { startPublishSpans } from './publish-spans';
 
 /**
  * What one relay publishes. The table must give every row a `position` that increases in commit
@@ -36,6 +38,13 @@ export interface PositionOutboxRelayOptions<Row extends { readonly position: str
   readonly logger: Logger;
   /** Names the relay in its outage log lines, e.g. `relay to cx.touchpoints.v1`. */
   readonly label: string;
+  readonly observer?: RelayObserver | undefined;
+}
+
+/** Told about every batch the broker confirmed, so a service can count what its relay publishes. */
+export interface RelayObserver {
+  /** `events` messages of `topic` confirmed by the broker, after `seconds` of sending. */
+  published(topic: string, events: number, seconds: number): void;
 }
 
 export interface PositionOutboxRelayState {
@@ -180,9 +189,21 @@ export class PositionOutboxRelay<Row extends { readonly position: string }> {
     );
     const last = rows[rows.length - 1];
     if (last === undefined) return 0;
-    await sender.send(
+    const sending = performance.now();
+    const messages = rows.map((row) => this.source.toMessage(row));
+    // Tracing off: the stored trace headers go out as they are, and nothing else is done.
+    const spans = tracingActive() ? startPublishSpans(this.source.topic, messages) : null;
+    try {
+      await sender.send(this.source.topic, spans?.messages ?? messages);
+    } catch (error) {
+      spans?.end(error);
+      throw error;
+    }
+    spans?.end();
+    this.options.observer?.published(
       this.source.topic,
-      rows.map((row) => this.source.toMessage(row)),
+      rows.length,
+      (performance.now() - sending) / 1000,
     );
     await this.advanceCheckpoint(from, Number(last.position));
     return rows.length;

@@ -1,6 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
+import { tracingActive } from '@cx/contracts';
 import { GroupCommitter, inTransaction } from '@cx/event-store';
+import { ApplySpans } from './apply-spans';
 import { recordApplied } from './applied-touchpoints';
+import type { ConsumedMessage } from './consumed-message';
 import { PROJECTION_PROGRESS_CHANNEL } from './projection-progress';
 import {
   checkRegistry,
@@ -38,11 +41,7 @@ async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** One consumed message: its offset, and the touchpoint it carried (null: dead-lettered). */
-export interface ConsumedMessage {
-  readonly offset: string;
-  readonly item: PositionedTouchpoint | null;
-}
+export type { ConsumedMessage } from './consumed-message';
 
 export interface AppliedBatch {
   /** Touchpoints new to the read models (the others were already applied: a no-op). */
@@ -85,6 +84,24 @@ export const LIVE_TARGET: BatchTarget = {
   completeHistories: false,
   table: (name) => name,
 };
+
+/** Tells each message's span what the transaction did with it (before `freshIds` is consumed). */
+function recordOutcomes(
+  spans: ApplySpans,
+  messages: readonly ConsumedMessage[],
+  recorded: bigint,
+  freshIds: ReadonlySet<string>,
+): void {
+  for (const message of messages) {
+    if (message.item === null) spans.outcome(message, 'dead_lettered');
+    else if (
+      BigInt(message.offset) >= recorded &&
+      freshIds.has(message.item.touchpoint.touchpointId)
+    )
+      spans.outcome(message, 'applied');
+    else spans.outcome(message, 'already_applied');
+  }
+}
 
 /**
  * Hands touchpoints already recorded as applied to every projection that handles them, in the
@@ -168,7 +185,25 @@ export class ProjectionEngine {
     return result;
   }
 
-  private applyTogether(requests: readonly PartitionRequest[]): Promise<PartitionBatchResult[]> {
+  private async applyTogether(
+    requests: readonly PartitionRequest[],
+  ): Promise<PartitionBatchResult[]> {
+    // Tracing off: no message carries a context (the consumer did not read it), nothing to do.
+    const spans = tracingActive() ? ApplySpans.start(this.group, requests) : null;
+    try {
+      const results = await this.applyInOneTransaction(requests, spans);
+      spans?.end();
+      return results;
+    } catch (error) {
+      spans?.end(error);
+      throw error;
+    }
+  }
+
+  private applyInOneTransaction(
+    requests: readonly PartitionRequest[],
+    spans: ApplySpans | null,
+  ): Promise<PartitionBatchResult[]> {
     return inTransaction(this.pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock_shared($1)', [READ_MODEL_LOCK_KEY]);
       // Offset rows locked in one order, so two instances sharing partitions during a rebalance
@@ -191,6 +226,7 @@ export class ProjectionEngine {
         // database is the truth, so the messages in between are fetched again rather than skipped.
         if (BigInt(first.offset) > recorded && options.acceptGap !== true) {
           results[index] = { kind: 'gap', recordedOffset: recorded.toString() };
+          for (const message of messages) spans?.outcome(message, 'deferred');
           continue;
         }
         const pending = messages.filter((m) => BigInt(m.offset) >= recorded);
@@ -203,6 +239,7 @@ export class ProjectionEngine {
       const freshIds = new Set(fresh.map((f) => f.touchpoint.touchpointId));
       for (const { index, recorded, pending } of applying) {
         const { topic, partition, messages } = requests[index] as PartitionRequest;
+        if (spans !== null) recordOutcomes(spans, messages, recorded, freshIds);
         const last = messages[messages.length - 1] as ConsumedMessage;
         const next = BigInt(last.offset) + 1n;
         const nextOffset = next > recorded ? next : recorded;

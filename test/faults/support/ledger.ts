@@ -198,12 +198,23 @@ export class OpenLoad {
   /** Resolves once `n` more touchpoints than now are acknowledged. */
   async more(n: number, timeoutMs = 60_000): Promise<void> {
     const target = this.ledger.acknowledged.size + n;
-    await eventually(
-      `${n} more acknowledged touchpoints`,
-      () => Promise.resolve(this.ledger.acknowledged.size >= target ? true : undefined),
-      timeoutMs,
-      20,
-    );
+    const errorsBefore = this.ledger.refusals.length;
+    try {
+      await eventually(
+        `${n} more acknowledged touchpoints`,
+        () => Promise.resolve(this.ledger.acknowledged.size >= target ? true : undefined),
+        timeoutMs,
+        20,
+      );
+    } catch (error) {
+      // What the clients were answered meanwhile says why nothing was acknowledged.
+      const seen = this.ledger.refusals.slice(errorsBefore);
+      const last = seen.slice(-3).map((a) => `${a.status} ${a.error ?? ''}`.slice(0, 300));
+      throw new Error(
+        `${(error as Error).message} (${this.ledger.acknowledged.size - target + n} of ${n} came; ` +
+          `${seen.length} refused or unanswered meanwhile${last.length > 0 ? `, the last: ${last.join(' | ')}` : ''})`,
+      );
+    }
   }
 
   async stop(drainMs = 60_000): Promise<void> {

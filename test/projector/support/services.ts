@@ -12,6 +12,8 @@ export interface RunningService {
   readonly child: ChildProcess;
   /** Everything the process wrote, for failure messages. */
   readonly output: () => string;
+  /** What it wrote on stdout alone: its log lines. */
+  readonly stdout: () => string;
 }
 
 export function distMain(app: string): string {
@@ -46,7 +48,12 @@ export async function startService(
     env: { ...process.env, CX_AUTH: 'off', ...env, PORT: String(port), KAFKA_LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output += text;
+    stdout += text;
+  });
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const url = `http://127.0.0.1:${port}`;
   let exited = false;
@@ -75,7 +82,7 @@ export async function startService(
     child.kill('SIGKILL');
     throw new Error(`${String(error)}\n${output}`);
   }
-  return { name, url, child, output: () => output };
+  return { name, url, child, output: () => output, stdout: () => stdout };
 }
 
 export async function stopService(

@@ -13,7 +13,14 @@ describe('IngestionConfig', () => {
       CX_RATE_LIMIT_BURST: 10000,
       CX_AUTH_FAILURES_PER_MINUTE: 30,
       CX_AUTH_CACHE_MS: 1000,
+      CX_LOG_LEVEL: 'info',
     });
+  });
+
+  it('refuses a log level it does not know', () => {
+    expect(() => validateConfig(IngestionConfig, { CX_LOG_LEVEL: 'loud' })).toThrow(
+      /CX_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/,
+    );
   });
 
   it('needs all three OIDC settings or none', () => {

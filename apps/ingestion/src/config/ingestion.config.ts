@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { AccessConfig } from '@cx/platform';
+import { ServiceConfig } from '@cx/platform';
 
 /** The ingestion service's environment, validated at boot; the defaults run locally. */
-export class IngestionConfig extends AccessConfig {
+export class IngestionConfig extends ServiceConfig {
   /** 0 picks a free port (tests). */
   @Type(() => Number)
   @IsInt()

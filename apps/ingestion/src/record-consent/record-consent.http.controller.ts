@@ -1,19 +1,13 @@
 import { Body, Controller, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiGoneResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import type { ValidationIssue } from '@cx/contracts';
 import { ConsentStore, CustomerErasedError, isStoreUnavailable } from '@cx/event-store';
-import { ErrorResponseDto, RequireScope } from '@cx/platform';
+import { ApiErrorResponse, ApiJsonBody, BODY_ERRORS, RequireScope } from '@cx/platform';
+import { CONSENT_EXAMPLE, INGESTION_ERRORS } from '../ingestion.examples';
 import { IngestionErrorCode, ingestionError } from '../ingestion.exception';
+import { SINGLE_BODY_LIMIT_BYTES } from '../ingestion.http';
 import {
   ConsentRequestDto,
   ConsentResponseDto,
@@ -63,17 +57,23 @@ export class RecordConsentHttpController {
       'Stored as an event, once per consentId. Analytics leave out touchpoints that serve a purpose the customer ' +
       'had withdrawn (or, for opt-in purposes, not granted) when they happened.',
   })
-  @ApiBody({ type: ConsentRequestDto })
+  @ApiParam({
+    name: 'customerId',
+    description: 'The customer whose consent changed.',
+    schema: { type: 'string', maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$' },
+    example: 'cust-42',
+  })
+  @ApiJsonBody(ConsentRequestDto, {
+    summary: 'Analytics granted by the CRM',
+    value: CONSENT_EXAMPLE,
+  })
   @ApiAcceptedResponse({ type: ConsentResponseDto })
-  @ApiBadRequestResponse({
-    type: ErrorResponseDto,
-    description: 'invalid_consent; nothing stored.',
-  })
-  @ApiConflictResponse({
-    type: ErrorResponseDto,
-    description: 'consentId stored with another change.',
-  })
-  @ApiGoneResponse({ type: ErrorResponseDto, description: 'customer_erased.' })
+  @ApiErrorResponse(400, 'invalid_consent; nothing stored.', INGESTION_ERRORS.invalidConsent)
+  @ApiErrorResponse(409, 'consentId stored with another change.', INGESTION_ERRORS.consentConflict)
+  @ApiErrorResponse(413, 'Body over 1 MB.', BODY_ERRORS.payloadTooLarge(SINGLE_BODY_LIMIT_BYTES))
+  @ApiErrorResponse(415, 'Content-Type is not application/json.', BODY_ERRORS.unsupportedMediaType)
+  @ApiErrorResponse(410, 'customer_erased.', INGESTION_ERRORS.customerErased)
+  @ApiErrorResponse(503, 'Event store unreachable; retry.', INGESTION_ERRORS.storeUnavailable)
   async record(
     @Param() params: Record<string, string>,
     @Body() body: unknown,

@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { TraceCarrier } from '@cx/contracts';
 import type { Touchpoint } from '@cx/domain';
 
 export interface BatchItemResult {
@@ -19,7 +20,11 @@ export interface RecordBatchResult {
 
 /** Record validated touchpoints in one transaction. */
 export class RecordTouchpointBatchCommand extends Command<RecordBatchResult> {
-  constructor(readonly touchpoints: readonly Touchpoint[]) {
+  constructor(
+    readonly touchpoints: readonly Touchpoint[],
+    /** The request's trace context, stored with every event of the batch. */
+    readonly trace: TraceCarrier | null = null,
+  ) {
     super();
   }
 }

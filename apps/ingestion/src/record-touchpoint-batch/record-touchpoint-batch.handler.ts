@@ -13,10 +13,11 @@ export class RecordTouchpointBatchHandler implements ICommandHandler<
 > {
   constructor(private readonly store: EventStore) {}
 
-  async execute({ touchpoints }: RecordTouchpointBatchCommand): Promise<RecordBatchResult> {
+  async execute({ touchpoints, trace }: RecordTouchpointBatchCommand): Promise<RecordBatchResult> {
     const appended = await appendOrFail(
       this.store,
       touchpoints,
+      trace,
       (i) => `touchpoints[${i}].customerId`,
     );
     const summary = { accepted: 0, duplicate: 0, conflict: 0 };

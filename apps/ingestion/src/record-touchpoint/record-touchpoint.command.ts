@@ -1,4 +1,5 @@
 import { Command } from '@nestjs/cqrs';
+import type { TraceCarrier } from '@cx/contracts';
 import type { Touchpoint } from '@cx/domain';
 
 export interface RecordResult {
@@ -10,7 +11,11 @@ export interface RecordResult {
 
 /** Record one validated touchpoint. */
 export class RecordTouchpointCommand extends Command<RecordResult> {
-  constructor(readonly touchpoint: Touchpoint) {
+  constructor(
+    readonly touchpoint: Touchpoint,
+    /** The request's trace context, stored with the event. */
+    readonly trace: TraceCarrier | null = null,
+  ) {
     super();
   }
 }

@@ -1,4 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { TraceCarrier } from '@cx/contracts';
 import { CustomerErasedError, EventStore, isStoreUnavailable } from '@cx/event-store';
 import { IngestionErrorCode, ingestionError } from '../ingestion.exception';
 
@@ -11,8 +12,8 @@ export class RecordTouchpointHandler implements ICommandHandler<
 > {
   constructor(private readonly store: EventStore) {}
 
-  async execute({ touchpoint }: RecordTouchpointCommand): Promise<RecordResult> {
-    const [result] = await appendOrFail(this.store, [touchpoint]);
+  async execute({ touchpoint, trace }: RecordTouchpointCommand): Promise<RecordResult> {
+    const [result] = await appendOrFail(this.store, [touchpoint], trace);
     if (result === undefined || result.position === null) {
       throw new Error(`event store returned no result for ${touchpoint.touchpointId}`);
     }
@@ -39,10 +40,11 @@ export class RecordTouchpointHandler implements ICommandHandler<
 export async function appendOrFail(
   store: EventStore,
   touchpoints: Parameters<EventStore['append']>[0],
+  trace: TraceCarrier | null,
   pathOf: (index: number) => string = () => 'customerId',
 ): ReturnType<EventStore['append']> {
   try {
-    return await store.append(touchpoints);
+    return await store.append(touchpoints, { trace });
   } catch (error) {
     if (error instanceof CustomerErasedError) {
       const erased = new Set(error.customerIds);

@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { AccessConfig } from '@cx/platform';
+import { ServiceConfig } from '@cx/platform';
 
 /** The projector's environment, validated at boot; the defaults run locally. */
-export class ProjectorConfig extends AccessConfig {
+export class ProjectorConfig extends ServiceConfig {
   /** Health and metrics; 0 picks a free port (tests). */
   @Type(() => Number)
   @IsInt()

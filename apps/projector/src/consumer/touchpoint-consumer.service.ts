@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { TOPICS } from '@cx/contracts';
-import { parseTouchpointMessage } from '@cx/contracts';
+import { parseTouchpointMessage, traceCarrierOfHeaders, tracingActive } from '@cx/contracts';
 import { isStoreUnavailable } from '@cx/event-store';
 import { clusterPartitions, ConfirmedSender, createProducer } from '@cx/messaging';
 import type { ConsumedMessage, ProjectionEngine } from '@cx/read-models';
@@ -22,6 +22,23 @@ export interface ConsumerOptions {
   readonly onInsights?: () => void;
   /** Longest pause between two restarts of a crashed consumer (ms); default 10 s. */
   readonly maxRestartDelayMs?: number;
+  /** Told what each batch applied and dead-lettered (metrics). */
+  readonly observer?: ConsumerObserver;
+}
+
+/** What the consumer reports as it goes; called on the hot path, so it must only count. */
+export interface ConsumerObserver {
+  /** A chunk of a partition's batch committed: `seconds` from its database step's start. */
+  applied(topic: string, chunk: AppliedChunk): void;
+  /** Messages of `topic` that failed validation and went to the dead-letter topic. */
+  deadLettered(topic: string, messages: number): void;
+}
+
+export interface AppliedChunk {
+  readonly messages: number;
+  /** Touchpoints new to the read models (redeliveries and dead letters excluded). */
+  readonly newTouchpoints: number;
+  readonly seconds: number;
 }
 
 /** First pause before restarting a crashed consumer; it doubles up to `maxRestartDelayMs`. */
@@ -300,6 +317,7 @@ export class TouchpointConsumer {
       const firstTimestamp = chunk[0] === undefined ? null : Number(chunk[0].timestamp);
       this.track(partition, batch.highWatermark, firstTimestamp, null);
       const consumed = await this.parseChunk(batch.topic, partition, chunk, recordedAt);
+      const applying = performance.now();
       const applied = await this.withStore(payload, () =>
         this.engine.applyPartitionBatch(batch.topic, partition, consumed, {
           acceptGap: this.seekedForGap.has(partition),
@@ -315,6 +333,11 @@ export class TouchpointConsumer {
         this.consumer?.seek({ topic: batch.topic, partition, offset: result.recordedOffset });
         return;
       }
+      this.options.observer?.applied(batch.topic, {
+        messages: chunk.length,
+        newTouchpoints: result.newTouchpoints,
+        seconds: (performance.now() - applying) / 1000,
+      });
       const lastMessage = chunk[chunk.length - 1];
       if (lastMessage !== undefined) {
         payload.resolveOffset(lastMessage.offset);
@@ -379,15 +402,19 @@ export class TouchpointConsumer {
   ): Promise<ConsumedMessage[]> {
     const consumed: ConsumedMessage[] = [];
     const poison: { message: KafkaMessage; reason: string }[] = [];
+    // Read once per chunk: with tracing off the trace headers are not even looked at.
+    const tracing = tracingActive();
     for (const message of messages) {
       const parsed = parseTouchpointMessage(message);
+      const trace = tracing ? traceCarrierOfHeaders(message.headers) : null;
       if (parsed.ok) {
         consumed.push({
           offset: message.offset,
           item: { touchpoint: parsed.touchpoint, position: parsed.event.position },
+          trace,
         });
       } else {
-        consumed.push({ offset: message.offset, item: null });
+        consumed.push({ offset: message.offset, item: null, trace });
         // Already dead-lettered by an earlier delivery when below the recorded offset.
         if (recordedOffset === undefined || BigInt(message.offset) >= BigInt(recordedOffset)) {
           poison.push({ message, reason: parsed.reason });
@@ -426,6 +453,7 @@ export class TouchpointConsumer {
         };
       }),
     );
+    this.options.observer?.deadLettered(topic, poison.length);
     this.logger.warn(`${poison.length} message(s) of ${topic}[${partition}] dead-lettered`);
   }
 

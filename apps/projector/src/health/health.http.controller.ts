@@ -74,14 +74,21 @@ export class HealthHttpController extends HealthController<Probe>({
     return { fields: { lag, insightRelay }, checks: { consumer }, ready: consuming };
   }
 
-  @Get('metrics')
+  /** The lag as JSON for operators; Prometheus reads the same figures from `/metrics`. */
+  @Get('lag')
   @RequireScope('metrics:read')
   @ApiOperation({
+    operationId: 'getProjectionLag',
     summary: 'Lag of the projection: events behind per partition, oldest unprocessed age',
+    description:
+      'The consumer lag as JSON, for operators: per partition of cx.touchpoints.v1 the end offset, ' +
+      'the offset the read models recorded and the difference; the sum; and an upper bound of the ' +
+      "age of the oldest unapplied event on this instance's partitions. Prometheus reads the same " +
+      'figures from /metrics (cx_projector_consumer_lag_events).',
   })
   @ApiOkResponse({ description: 'The lag figure.' })
   @ApiServiceUnavailableResponse({ description: 'Kafka or Postgres does not answer.' })
-  async metrics(
+  async lag(
     @Res({ passthrough: true }) res: StatusSettable,
   ): Promise<ProjectorLag | { error: string }> {
     try {

@@ -1,14 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiKeyStore } from '@cx/event-store';
-import { Audited, Authenticator, ErrorResponseDto, RequireScope } from '@cx/platform';
+import {
+  ApiErrorResponse,
+  ApiJsonBody,
+  Audited,
+  Authenticator,
+  RequireScope,
+  SCOPES,
+  type ErrorExample,
+} from '@cx/platform';
+import { ApiQueryBodyErrors } from '../common/api-errors';
 import { queryError, QueryErrorCode } from '../query.exception';
 import {
   ApiKeyDto,
@@ -19,6 +21,12 @@ import {
   RotateApiKeyRequestDto,
   toApiKeyDto,
 } from './api-key.dto';
+
+const KEY_NOT_FOUND: ErrorExample = {
+  error: 'key_not_found',
+  path: 'keyId',
+  message: 'no active key 3f9c2a7b1d4e5f60',
+};
 
 function keyNotFound(keyId: string): Error {
   return queryError(QueryErrorCode.KeyNotFound, 'unknown API key', [
@@ -38,7 +46,11 @@ export class AdminKeysHttpController {
 
   @Get()
   @Audited('keys.list')
-  @ApiOperation({ operationId: 'listApiKeys', summary: 'Every API key, without its secret' })
+  @ApiOperation({
+    operationId: 'listApiKeys',
+    summary: 'Every API key, without its secret',
+    description: 'Active, expired and revoked keys alike, with their status as of now.',
+  })
   @ApiOkResponse({ type: ApiKeyListDto })
   async list(): Promise<ApiKeyListDto> {
     const now = Date.now();
@@ -50,12 +62,20 @@ export class AdminKeysHttpController {
   @ApiOperation({
     operationId: 'createApiKey',
     summary: 'Issue a key; its value is in this answer only',
+    description:
+      'Only a hash of the key is stored: keep the value the answer gives, it cannot be shown again.',
+  })
+  @ApiJsonBody(CreateApiKeyRequestDto, {
+    summary: 'A key for a CRM that sends touchpoints',
+    value: { name: 'crm-sync', scopes: ['touchpoints:write'] },
   })
   @ApiCreatedResponse({ type: IssuedApiKeyDto })
-  @ApiBadRequestResponse({
-    type: ErrorResponseDto,
-    description: 'invalid_request: details name the field.',
+  @ApiErrorResponse(400, 'invalid_request: details name the field.', {
+    error: 'invalid_request',
+    path: 'scopes',
+    message: `each must be one of ${SCOPES.join(', ')}`,
   })
+  @ApiQueryBodyErrors()
   async create(@Body() body: CreateApiKeyRequestDto): Promise<IssuedApiKeyDto> {
     const expiresAt = body.expiresAt === undefined ? undefined : new Date(body.expiresAt);
     const issued = await this.keys.issue({
@@ -71,12 +91,17 @@ export class AdminKeysHttpController {
   @ApiOperation({
     operationId: 'rotateApiKey',
     summary: 'Issue a successor with the same name and scopes, and retire this key',
+    description:
+      'The old key keeps working for graceSeconds (default 0), so that its users can switch over.',
   })
+  @ApiJsonBody(
+    RotateApiKeyRequestDto,
+    { summary: 'The old key works for one more hour', value: { graceSeconds: 3600 } },
+    false,
+  )
   @ApiCreatedResponse({ type: IssuedApiKeyDto })
-  @ApiNotFoundResponse({
-    type: ErrorResponseDto,
-    description: 'key_not_found: unknown or revoked.',
-  })
+  @ApiErrorResponse(404, 'key_not_found: unknown or revoked.', KEY_NOT_FOUND)
+  @ApiQueryBodyErrors()
   async rotate(
     @Param() path: KeyPathDto,
     @Body() body: RotateApiKeyRequestDto,
@@ -93,9 +118,10 @@ export class AdminKeysHttpController {
   @ApiOperation({
     operationId: 'revokeApiKey',
     summary: 'Revoke a key: refused at once here, within CX_AUTH_CACHE_MS everywhere',
+    description: 'For good: a revoked key cannot be restored; issue a new one instead.',
   })
   @ApiOkResponse({ type: ApiKeyDto })
-  @ApiNotFoundResponse({ type: ErrorResponseDto, description: 'key_not_found.' })
+  @ApiErrorResponse(404, 'key_not_found.', KEY_NOT_FOUND)
   async revoke(@Param() path: KeyPathDto): Promise<ApiKeyDto> {
     const record = await this.keys.revoke(path.keyId);
     if (record === null) throw keyNotFound(path.keyId);

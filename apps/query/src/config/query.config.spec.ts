@@ -18,12 +18,21 @@ describe('QueryConfig', () => {
     });
   });
 
+  it('takes the URL clients reach the service at (OpenAPI servers)', () => {
+    expect(validateConfig(QueryConfig, {}).CX_PUBLIC_URL).toBeUndefined();
+    expect(
+      validateConfig(QueryConfig, { CX_PUBLIC_URL: 'https://api.example.com/query' }).CX_PUBLIC_URL,
+    ).toBe('https://api.example.com/query');
+  });
+
   it.each([
     ['PORT', '70000'],
     ['PORT', 'http'],
     ['QUERY_DEFAULT_WAIT_MS', '30001'],
     ['DATABASE_URL', 'mysql://x'],
     ['CX_MASTER_KEY', 'short'],
+    ['CX_PUBLIC_URL', 'api.example.com'],
+    ['CX_PUBLIC_URL', 'ftp://api.example.com'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => validateConfig(QueryConfig, { [name]: value })).toThrow(ConfigValidationError);
   });

@@ -1,11 +1,11 @@
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { AccessConfig } from '@cx/platform';
+import { ServiceConfig } from '@cx/platform';
 
 /**
  * The query service's environment, validated at boot; the defaults run locally. Numeric fields are
  * annotated: without it the emitted design type is Object and env strings are not converted.
  */
-export class QueryConfig extends AccessConfig {
+export class QueryConfig extends ServiceConfig {
   /** 0 picks a free port (tests). */
   @IsInt()
   @Min(0)

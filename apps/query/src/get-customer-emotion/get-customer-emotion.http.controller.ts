@@ -15,6 +15,7 @@ export class GetCustomerEmotionHttpController {
 
   @Get(':customerId/emotion')
   @ApiOperation({
+    operationId: 'getCustomerEmotion',
     summary: "A customer's emotion level",
     description:
       'Level, score, feeling / recall / impact, and every signal behind the score with its valence and weight.',

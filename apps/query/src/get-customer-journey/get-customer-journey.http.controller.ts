@@ -15,6 +15,7 @@ export class GetCustomerJourneyHttpController {
 
   @Get(':customerId/journey')
   @ApiOperation({
+    operationId: 'getCustomerJourney',
     summary: "A customer's lifecycle journey",
     description:
       'Stage, phase and status, with the stage history: when each stage was entered and left, and time spent in each.',

@@ -15,6 +15,7 @@ export class GetCustomerLoyaltyHttpController {
 
   @Get(':customerId/loyalty')
   @ApiOperation({
+    operationId: 'getCustomerLoyalty',
     summary: "A customer's loyalty criteria",
     description:
       'Side, position, the negative counterpart reached, and each criterion with the touchpoints that decided it.',

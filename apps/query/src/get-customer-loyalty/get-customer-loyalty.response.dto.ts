@@ -36,7 +36,13 @@ export class LoyaltyViewDto {
   })
   position!: number;
 
-  @ApiProperty({ enum: NEGATIVE_COUNTERPARTS, nullable: true, example: null })
+  // null is one of the values (OpenAPI 3.0.3: a nullable enum lists null), so the example is valid.
+  @ApiProperty({
+    type: 'string',
+    enum: [...NEGATIVE_COUNTERPARTS, null],
+    nullable: true,
+    example: null,
+  })
   reached!: NegativeCounterpart | null;
 
   @ApiProperty({ type: () => [CriterionViewDto] })

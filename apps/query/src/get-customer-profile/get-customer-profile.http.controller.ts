@@ -15,6 +15,7 @@ export class GetCustomerProfileHttpController {
 
   @Get(':customerId')
   @ApiOperation({
+    operationId: 'getCustomerProfile',
     summary: "A customer's profile",
     description:
       'Stage, phase, status, emotion and loyalty: the same JSON as a line of `cx derive`.',

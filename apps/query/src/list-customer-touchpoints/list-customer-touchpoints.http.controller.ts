@@ -16,6 +16,7 @@ export class ListCustomerTouchpointsHttpController {
   @Get(':customerId/touchpoints')
   @Audited('personal.read', { personalOnly: true })
   @ApiOperation({
+    operationId: 'listCustomerTouchpoints',
     summary: "A customer's touchpoints, newest first",
     description:
       'From the event store, cursor-paginated (limit 1–200, default 50). Personal fields are decrypted; ' +

@@ -15,6 +15,7 @@ export class ListCustomersHttpController {
 
   @Get()
   @ApiOperation({
+    operationId: 'listCustomers',
     summary: 'Customers by stage, status and emotion level',
     description:
       'Worklists for CX teams (everyone at_risk, everyone in advocacy…): every given filter must match. ' +

@@ -10,6 +10,7 @@ import {
 } from '@cx/domain';
 import { REQUIRED_ON } from '../touchpoints/interaction-fields';
 import { PERSONAL_FIELDS, type PersonalField } from '../touchpoints/personal-fields';
+import { traceHeaders, type TraceCarrier } from '../tracing/trace-context';
 
 /**
  * `cx.touchpoint.recorded.v1`: a touchpoint committed to the event store, as the outbox relay publishes
@@ -78,7 +79,14 @@ export function splitPersonalFields(touchpoint: Touchpoint): {
   };
 }
 
-export function toTouchpointMessage(event: TouchpointRecordedV1): TouchpointMessage {
+/**
+ * The Kafka message of an event; `trace`, the event's stored trace context, travels in the
+ * CloudEvents distributed-tracing headers (`ce_traceparent`, `ce_tracestate`) when there is one.
+ */
+export function toTouchpointMessage(
+  event: TouchpointRecordedV1,
+  trace: TraceCarrier | null = null,
+): TouchpointMessage {
   return {
     key: event.customerId,
     value: Buffer.from(JSON.stringify(event), 'utf8'),
@@ -90,6 +98,7 @@ export function toTouchpointMessage(event: TouchpointRecordedV1): TouchpointMess
       ce_subject: event.customerId,
       ce_time: event.occurredAt,
       'content-type': 'application/json',
+      ...traceHeaders(trace),
     },
   };
 }

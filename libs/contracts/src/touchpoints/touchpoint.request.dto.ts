@@ -226,9 +226,14 @@ export class TouchpointRequestDto {
   @ApiPropertyOptional({
     example: { agent: 'a-7', queue: 'billing' },
     type: 'object',
+    // OpenAPI 3.0 has no null type: a nullable schema needs a type of its own, hence the last one.
     additionalProperties: {
-      oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
-      nullable: true,
+      anyOf: [
+        { type: 'string' },
+        { type: 'number' },
+        { type: 'boolean' },
+        { type: 'string', nullable: true, enum: [null] },
+      ],
     },
     description: `Free attributes, at most ${L.attributesMaxKeys} scalar values. Personal data: stored encrypted, never published in clear.`,
   })

@@ -60,6 +60,17 @@ export class AccessConfig {
   })
   CX_CORS_ORIGINS?: string;
 
+  /**
+   * The base URL clients reach this service at (`https://api.example.com/ingestion`), named as
+   * `servers` in its OpenAPI document; unset: the address it listens on.
+   */
+  @IsOptional()
+  @IsUrl(
+    { require_tld: false, protocols: ['http', 'https'], require_protocol: true },
+    { message: 'CX_PUBLIC_URL must be an http(s) URL' },
+  )
+  CX_PUBLIC_URL?: string;
+
   /** Sustained requests per second per credential, in each service instance. */
   @Type(() => Number)
   @IsInt()

@@ -4,13 +4,8 @@ import {
   SetMetadata,
   type ExecutionContext,
 } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ErrorResponseDto } from '../errors/error.response.dto';
+import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiErrorResponse } from '../http/api-error-response';
 import type { Principal, Scope } from './scopes';
 
 export const REQUIRED_SCOPE = 'cx:required-scope';
@@ -18,8 +13,12 @@ export const PUBLIC_ROUTE = 'cx:public-route';
 /** The OpenAPI security scheme every protected route names. */
 export const BEARER_SCHEME = 'bearer';
 
-/** Open to anyone who reaches the port (health probes only). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE, true);
+/**
+ * Open to anyone who reaches the port (health probes only). OpenAPI says so with an empty
+ * security requirement (`security: [{}]`): no credential needed.
+ */
+export const Public = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(PUBLIC_ROUTE, true), ApiSecurity({}));
 
 /**
  * The scope a route (or every route of a controller) needs — any one of several when more are
@@ -34,20 +33,29 @@ export function RequireScope(
   return applyDecorators(
     SetMetadata(REQUIRED_SCOPE, scopes),
     ApiBearerAuth(BEARER_SCHEME),
-    ApiUnauthorizedResponse({
-      type: ErrorResponseDto,
-      description:
-        'No credential, or one that is unknown, expired or revoked (`WWW-Authenticate: Bearer …`).',
-    }),
-    ApiForbiddenResponse({
-      type: ErrorResponseDto,
-      description: `The credential lacks the scope ${scopes.map((s) => `\`${s}\``).join(' or ')}.`,
-    }),
-    ApiTooManyRequestsResponse({
-      type: ErrorResponseDto,
-      description:
-        'Over the rate of this credential, or too many refused credentials from this address; see `Retry-After`.',
-    }),
+    ApiErrorResponse(
+      401,
+      'No credential, or one that is unknown, expired or revoked (`WWW-Authenticate: Bearer …`).',
+      {
+        error: 'unauthenticated',
+        path: 'authorization',
+        message: 'a credential is required: Authorization: Bearer <key or token>',
+      },
+    ),
+    ApiErrorResponse(
+      403,
+      `The credential lacks the scope ${scopes.map((s) => `\`${s}\``).join(' or ')}.`,
+      {
+        error: 'forbidden',
+        path: 'authorization',
+        message: `this credential lacks the scope ${scopes.join(' or ')}`,
+      },
+    ),
+    ApiErrorResponse(
+      429,
+      'Over the rate of this credential, or too many refused credentials from this address; see `Retry-After`.',
+      { error: 'too_many_requests', message: 'over the request rate of this credential' },
+    ),
   );
 }
 

@@ -114,33 +114,38 @@ describe('HealthController', () => {
       return document;
     }
 
-    it('serves /health/live and /health/ready, tagged health, with the readiness description', async () => {
+    it('serves /health/live and /health/ready, tagged health, open, with readable operation ids', async () => {
       const { paths } = await documentOf(ExampleHealth);
       expect(Object.keys(paths)).toEqual(['/health/live', '/health/ready']);
       expect(paths['/health/live']?.get).toMatchObject({
-        operationId: 'ExampleHealth_live',
+        operationId: 'getLiveness',
         summary: 'Liveness: the process answers',
         tags: ['health'],
+        security: [{}],
       });
       expect(paths['/health/ready']?.get).toMatchObject({
-        operationId: 'ExampleHealth_ready',
+        operationId: 'getReadiness',
         summary: 'Readiness: the example answers',
         description: 'Also reports extras.',
         tags: ['health'],
+        security: [{}],
         responses: {
           200: { description: 'Ready.' },
+          431: { description: 'Request line and headers over the limit.' },
           503: { description: 'A dependency does not answer; same body.' },
         },
       });
     });
 
-    it('keeps each service its own readiness description', async () => {
+    it('keeps each service its own readiness description, a general one by default', async () => {
       const { paths } = await documentOf(OtherHealth);
       expect(paths['/health/ready']?.get).toMatchObject({
         summary: 'Readiness: another service',
         responses: { 503: { description: 'Postgres does not answer; same body.' } },
       });
-      expect(paths['/health/ready']?.get?.description).toBeUndefined();
+      expect(paths['/health/ready']?.get?.description).toBe(
+        'Each dependency is probed; the body names each result.',
+      );
     });
   });
 });

@@ -1,5 +1,7 @@
 import { applyDecorators, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
+import { ApiErrorResponse } from '../http/api-error-response';
+import { HTTP_SERVER_LIMITS } from '../http/http-server';
 
 export interface LiveBody {
   readonly status: 'live';
@@ -8,12 +10,27 @@ export interface LiveBody {
 /** The liveness body: the process answers, nothing else is checked. */
 export const LIVE: LiveBody = { status: 'live' };
 
+/** The one client error a probe can get: the HTTP server refuses oversized headers itself. */
+const HEADERS_TOO_LARGE = ApiErrorResponse(431, 'Request line and headers over the limit.', {
+  error: 'headers_too_large',
+  message: `request line and headers larger than ${HTTP_SERVER_LIMITS.maxHeaderBytes} bytes`,
+});
+
 /** GET route and OpenAPI description of the liveness endpoint. */
 export function LivenessRoute(path: string): MethodDecorator {
   return applyDecorators(
     Get(path),
-    ApiOperation({ summary: 'Liveness: the process answers' }),
-    ApiOkResponse({ schema: { example: { status: 'live' } } }),
+    ApiOperation({
+      operationId: 'getLiveness',
+      summary: 'Liveness: the process answers',
+      description: 'Checks nothing but the process itself; a failing answer means restart it.',
+    }),
+    ApiOkResponse({
+      description: 'The process answers.',
+      schema: { type: 'object', properties: { status: { type: 'string', enum: ['live'] } } },
+      example: LIVE,
+    }),
+    HEADERS_TOO_LARGE,
   );
 }
 
@@ -28,12 +45,13 @@ export interface ReadinessRouteDoc {
 export function ReadinessRoute(path: string, doc: ReadinessRouteDoc): MethodDecorator {
   return applyDecorators(
     Get(path),
-    ApiOperation(
-      doc.description === undefined
-        ? { summary: doc.summary }
-        : { summary: doc.summary, description: doc.description },
-    ),
+    ApiOperation({
+      operationId: 'getReadiness',
+      summary: doc.summary,
+      description: doc.description ?? 'Each dependency is probed; the body names each result.',
+    }),
     ApiOkResponse({ description: 'Ready.' }),
     ApiServiceUnavailableResponse({ description: doc.unavailable }),
+    HEADERS_TOO_LARGE,
   );
 }

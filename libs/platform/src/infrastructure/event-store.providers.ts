@@ -1,6 +1,7 @@
 import type { FactoryProvider, OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { EventStore, keystoreUrlFor, PersonalDataCipher, prepareKeystore } from '@cx/event-store';
+import { AppendMetrics } from '../metrics/pipeline-metrics';
 import { createPgPool } from './pg-pool';
 
 /** The key store's pool (customer data keys live in a database of their own). */
@@ -49,9 +50,13 @@ export function eventStoreProviders(
     },
     {
       provide: EventStore,
-      inject: [poolToken, PersonalDataCipher],
-      useFactory: (pool: Pool, cipher: PersonalDataCipher): EventStore =>
-        new EventStore(pool, cipher),
+      // Measured where the service provides `AppendMetrics` (ingestion): the one that appends.
+      inject: [poolToken, PersonalDataCipher, { token: AppendMetrics, optional: true }],
+      useFactory: (
+        pool: Pool,
+        cipher: PersonalDataCipher,
+        metrics: AppendMetrics | undefined,
+      ): EventStore => new EventStore(pool, cipher, metrics ?? null),
     },
   ];
 }
