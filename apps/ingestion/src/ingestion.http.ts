@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { compressAnswers, jsonBody } from '@cx/platform';
+import { jsonBody } from '@cx/platform';
 import { observeHttp, setupOpenApi } from '@cx/platform';
 import { traceRequests } from '@cx/platform';
 
@@ -24,7 +24,6 @@ export function configureIngestionHttp(
   app.use(['/v1/touchpoints', '/v1/customers'], traceRequests());
   app.use('/v1/touchpoints/batch', jsonBody({ limitBytes: BATCH_BODY_LIMIT_BYTES }));
   app.use('/', jsonBody({ limitBytes: SINGLE_BODY_LIMIT_BYTES }));
-  compressAnswers(app);
   app.enableShutdownHooks();
   setupOpenApi(app, {
     title: 'cx-journey ingestion',

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { compressAnswers, observeHttp, setupOpenApi } from '@cx/platform';
+import { observeHttp, setupOpenApi } from '@cx/platform';
 
 /**
  * HTTP set-up shared by `main.ts` and the tests. The projector's HTTP side is operational only
@@ -11,7 +11,6 @@ export function configureProjectorHttp(
 ): void {
   // First, so that every request is counted.
   observeHttp(app);
-  compressAnswers(app);
   // SIGTERM / SIGINT: the batch in flight finishes, the group is left cleanly.
   app.enableShutdownHooks();
   setupOpenApi(app, {

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { compressAnswers, jsonBody, observeHttp, setupOpenApi } from '@cx/platform';
+import { jsonBody, observeHttp, setupOpenApi } from '@cx/platform';
 import { QUERY_BODY_LIMIT_BYTES } from './common/api-errors';
 
 /**
@@ -14,7 +14,6 @@ export function configureQueryHttp(
   // First, so that requests the body parser refuses are counted too.
   observeHttp(app);
   app.use('/', jsonBody({ limitBytes: QUERY_BODY_LIMIT_BYTES, emptyIsObject: true }));
-  compressAnswers(app);
   app.enableShutdownHooks();
   setupOpenApi(app, {
     title: 'cx-journey query',

@@ -112,5 +112,4 @@ export { tracingSettings, type TracingSettings } from './tracing/tracing-setting
 export { TracingShutdown } from './tracing/tracing-shutdown';
 export { traceRequests, requestTraceOf } from './tracing/request-trace.middleware';
 export { RequestTrace } from './tracing/request-trace.decorator';
-export { compressAnswers } from './http/compress-answers';
 export { runHttpService, type HttpServiceSpec } from './lifecycle/run-http-service';

@@ -358,12 +358,32 @@ export class RecoveryWatch {
 
   /** Resolves once every service is ready and the projector applied again after `backAt`. */
   async recovered(backAt: number, timeoutMs = 120_000): Promise<number> {
-    return eventually(
-      'every service ready and the projector applying again',
-      () => Promise.resolve(this.recoveryMs(backAt) ?? undefined),
-      timeoutMs,
-      50,
-    );
+    try {
+      return await eventually(
+        'every service ready and the projector applying again',
+        () => Promise.resolve(this.recoveryMs(backAt) ?? undefined),
+        timeoutMs,
+        50,
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}: ${this.describe(backAt)}`);
+    }
+  }
+
+  /** What each service last answered its probe, and whether the projector moved, since `since`. */
+  private describe(since: number): string {
+    const services = this.services().map((s) => {
+      const samples = (this.readiness.get(s.name) ?? []).filter((r) => r.at >= since);
+      const last = samples[samples.length - 1];
+      const ready = this.readyAt(s.name, since);
+      return `${s.name} ${ready === null ? 'never ready' : `ready at +${ready - since} ms`} (last probe ${last?.status ?? 'none'}, ${samples.length} probes)`;
+    });
+    const applied = this.appliedAt(since);
+    const samples = this.progress.filter((p) => p.at >= since);
+    return [
+      ...services,
+      `projector ${applied === null ? 'applied nothing' : `applied at +${applied - since} ms`} (${samples.length} offset samples)`,
+    ].join('; ');
   }
 
   async stop(): Promise<void> {
