@@ -85,18 +85,8 @@ export { RateLimiter, type RateDecision, type RateLimit } from './auth/rate-limi
 export { Audited, AuditInterceptor } from './auth/audit.interceptor';
 export { applyCors } from './http/cors';
 export { ServiceConfig } from './config/service.config';
-export { LOG_LEVELS, type LogLevel } from './logging/log-level';
-export { createServiceLogger, NestJsonLogger, type ServiceLogger } from './logging/json-logger';
-export { REQUEST_ID_HEADER, requestIdFor } from './logging/request-id';
-export { requestLog, requestIdOf, type RequestLine } from './logging/request-log.middleware';
-export {
-  appRouteLabeller,
-  routeLabel,
-  routeLabeller,
-  RouteTemplates,
-  UNMATCHED_ROUTE,
-  type RoutedRequest,
-} from './http/route-template';
+export { type LogLevel } from './logging/log-level';
+export { appRouteLabeller } from './http/route-template';
 export {
   appendMetricsProvider,
   metricsProviders,
@@ -107,9 +97,7 @@ export { MetricsHttpController, PROMETHEUS_TEXT } from './metrics/metrics.http.c
 export { HttpMetrics } from './metrics/http-metrics';
 export { AppendMetrics, RelayMetrics, type RelayBacklog } from './metrics/pipeline-metrics';
 export { readWithin, SCRAPE_READ_TIMEOUT_MS, sharedReading } from './metrics/service-registry';
-export { startTracing, shutdownTracing } from './tracing/start-tracing';
-export { tracingSettings, type TracingSettings } from './tracing/tracing-settings';
 export { TracingShutdown } from './tracing/tracing-shutdown';
-export { traceRequests, requestTraceOf } from './tracing/request-trace.middleware';
+export { traceRequests } from './tracing/request-trace.middleware';
 export { RequestTrace } from './tracing/request-trace.decorator';
 export { runHttpService, type HttpServiceSpec } from './lifecycle/run-http-service';

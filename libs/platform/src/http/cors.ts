@@ -15,7 +15,7 @@ export function applyCors(app: INestApplication, origins: string | undefined): v
     origin: allowed,
     methods: ['GET', 'POST', 'DELETE'],
     allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
-    exposedHeaders: ['retry-after', 'www-authenticate'],
+    exposedHeaders: ['retry-after', 'www-authenticate', 'x-request-id'],
     maxAge: 600,
   });
 }

@@ -15,7 +15,7 @@ export interface HttpServiceSpec<C extends ServiceConfig & { readonly PORT: numb
   readonly config: new () => C;
   readonly module: (config: C) => DynamicModule;
   /**
-   * The service's own HTTP set-up (metrics, body parser, compression, docs), mounted after the
+   * The service's own HTTP set-up (metrics, body parser, docs), mounted after the
    * request log. Express's own body parser is off: a service that takes bodies mounts `jsonBody`,
    * which owns the limits, the decoding and the error answers.
    */

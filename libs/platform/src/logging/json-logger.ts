@@ -5,7 +5,7 @@ import type { LogLevel } from './log-level';
 export type ServiceLogger = Logger;
 
 /** Log lines waiting for a slow reader beyond this are dropped, not kept until memory runs out. */
-export const LOG_BUFFER_LIMIT_BYTES = 16 * 1024 * 1024;
+const LOG_BUFFER_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /**
  * Stdout, written from a buffer: a log reader that falls behind (a pipe whose other end is busy)

@@ -3,13 +3,6 @@ import { routeLabeller, type RoutedRequest } from '../http/route-template';
 import type { ServiceLogger } from './json-logger';
 import { REQUEST_ID_HEADER, requestIdFor } from './request-id';
 
-const requestIds = new WeakMap<IncomingMessage, string>();
-
-/** The id the request log gave this request (`x-request-id`), once its middleware ran. */
-export function requestIdOf(request: IncomingMessage): string | undefined {
-  return requestIds.get(request);
-}
-
 /** Probes poll every few seconds; one line each would drown the requests people look for. */
 const PROBE_ROUTES = new Set(['/health/live', '/health/ready']);
 
@@ -37,7 +30,6 @@ export function requestLog(
   return (request, response, next) => {
     const started = process.hrtime.bigint();
     const requestId = requestIdFor(request.headers[REQUEST_ID_HEADER]);
-    requestIds.set(request, requestId);
     response.setHeader(REQUEST_ID_HEADER, requestId);
     response.once('close', () => {
       const route = routeOf(request);

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { routeLabel, RouteTemplates, type RoutedRequest } from '../http/route-template';
+import { routeLabeller, type RoutedRequest } from '../http/route-template';
 
 /** Up to 30 s: a query may wait that long for its projection (`waitMs`). */
 export const HTTP_DURATION_BUCKETS = [
@@ -17,8 +17,7 @@ type Labels = 'method' | 'route' | 'status';
 export class HttpMetrics {
   private readonly requests: Counter<Labels>;
   private readonly duration: Histogram<Labels>;
-  private templates: RouteTemplates | null = null;
-  private knownTemplates: () => Iterable<string> = () => [];
+  private routeOf: (req: RoutedRequest) => string = routeLabeller(() => []);
 
   constructor(registry: Registry) {
     this.requests = new Counter({
@@ -41,8 +40,7 @@ export class HttpMetrics {
    * once, on the first such request (every route is registered by then).
    */
   useRouteTemplates(source: () => Iterable<string>): void {
-    this.knownTemplates = source;
-    this.templates = null;
+    this.routeOf = routeLabeller(source);
   }
 
   /** Express-style middleware; install it first. */
@@ -67,15 +65,10 @@ export class HttpMetrics {
   record(req: RoutedRequest, status: number, seconds: number): void {
     const labels = {
       method: req.method ?? 'UNKNOWN',
-      route: routeLabel(req, () => this.routeTemplates()),
+      route: this.routeOf(req),
       status: String(status),
     };
     this.requests.inc(labels);
     this.duration.observe(labels, seconds);
-  }
-
-  private routeTemplates(): RouteTemplates {
-    this.templates ??= new RouteTemplates(this.knownTemplates());
-    return this.templates;
   }
 }
