@@ -21,7 +21,13 @@ const ISSUER = 'https://id.cx-journey.test';
 const AUDIENCE = 'cx-journey';
 
 type Service = 'ingestion' | 'query' | 'projector';
-type Scope = 'touchpoints:write' | 'customers:read' | 'personal:read' | 'metrics:read' | 'admin';
+type Scope =
+  | 'touchpoints:write'
+  | 'customers:read'
+  | 'personal:read'
+  | 'analytics:read'
+  | 'metrics:read'
+  | 'admin';
 
 interface Endpoint {
   readonly service: Service;
@@ -90,7 +96,7 @@ describe('access control on every endpoint (built services, real Postgres and Ka
       scope: 'touchpoints:write',
       ok: 202,
     },
-    ...['', '/journey', '/emotion', '/loyalty', '/touchpoints', '/consents'].map(
+    ...['', '/journey', '/emotion', '/loyalty', '/touchpoints', '/consents', '/value'].map(
       (sub): Endpoint => ({
         service: 'query',
         method: 'GET',
@@ -106,6 +112,22 @@ describe('access control on every endpoint (built services, real Postgres and Ka
       scope: 'customers:read',
       ok: 200,
     },
+    ...[
+      '/v1/metrics?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '/v1/complaints?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '/v1/revenue?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '/v1/churn?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '/v1/funnel?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '/v1/perception-gap',
+    ].map((path): Endpoint => ({
+      service: 'query',
+      method: 'GET',
+      request: () => Promise.resolve({ path }),
+      scope: 'analytics:read',
+      // Reading customers one by one does not open the organisation's figures.
+      wrong: 'customers:read',
+      ok: 200,
+    })),
     {
       service: 'query',
       method: 'GET',

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { inTransaction } from '@cx/event-store';
 import { ProjectionEngine, type PositionedTouchpoint } from '@cx/read-models';
-import { PROJECTIONS } from '../../apps/projector/src/projections/projection-registry';
+import { projections } from '../../apps/projector/src/projections/projection-registry';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 
 export type QueryTestDatabase = ScratchDatabase;
@@ -20,6 +20,10 @@ export async function seedReadModel(
   touchpoints: readonly PositionedTouchpoint[],
 ): Promise<void> {
   if (touchpoints.length === 0) throw new RangeError('nothing to seed');
-  const engine = new ProjectionEngine(pool, 'query-tests', PROJECTIONS);
+  const engine = new ProjectionEngine(
+    pool,
+    'query-tests',
+    projections({ optInPurposes: new Set() }),
+  );
   await inTransaction(pool, (client) => engine.applyInTransaction(client, touchpoints));
 }

@@ -105,6 +105,18 @@ describe('README examples against npm start (built, real Postgres and Kafka)', (
     expect(stdout).toContain('555-0100');
   });
 
+  it('reads the organisation figures as printed', async () => {
+    const stdout = await runExample('analytics');
+    // The example touchpoint (chat, NPS 9, June 2025) is counted in Madrid's June; the broker's
+    // topic is shared with other suites, so other figures may be there too.
+    expect(stdout).toMatch(
+      /"bucket":"2025-06-01","group":"chat","nps":\{"score":[-\d.]+,"answers":\d+/,
+    );
+    expect(stdout).toContain('"timeZone":"Europe/Madrid"');
+    expect(stdout).toContain('"groupBy":"channel","rows":[');
+    expect(stdout).toMatch(/"customers":\d+,"byStage":\{"awareness":\d+/);
+  });
+
   it('creates and lists keys as printed', async () => {
     const stdout = await runExample('keys');
     const lines = stdout.trim().split('\n');

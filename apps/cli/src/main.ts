@@ -35,7 +35,7 @@ const USAGE = `cx — the cx-journey command line
   cx keys rotate KEY_ID [--grace SECONDS]
       API keys of the database of DATABASE_URL. create and rotate print the new key alone on the
       last line of standard output; only its digest is stored. Scopes: touchpoints:write,
-      customers:read, personal:read, metrics:read, admin.
+      customers:read, personal:read, analytics:read, metrics:read, admin.
 
   cx customers erase CUSTOMER_ID
   cx customers readmit CUSTOMER_ID

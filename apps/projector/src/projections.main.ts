@@ -1,15 +1,20 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { PROJECTIONS } from './projections/projection-registry';
+import { consentPolicyOf } from './projections/consent-policy';
+import { projections } from './projections/projection-registry';
 import {
   runProjectionsRebuild,
   UnknownProjectionError,
 } from './rebuild/projections-rebuild.command';
 
+const NAMES = projections(consentPolicyOf(undefined))
+  .map((p) => p.name)
+  .join(', ');
+
 const USAGE = `cx projections rebuild [NAME…] [--database-url URL]
     Rebuilds the named read models (all when none is named) from the event store into fresh tables
-    and switches over without a gap in reads. Projections: ${PROJECTIONS.map((p) => p.name).join(', ')}.
-    DATABASE_URL is used when no URL is given. Prints a JSON summary.
+    and switches over without a gap in reads. Projections: ${NAMES}.
+    DATABASE_URL is used when no URL is given; CX_OPT_IN_PURPOSES as the projector has it. Prints a JSON summary.
 `;
 
 /** The projector's own commands, run by `cx projections …`. */
@@ -34,7 +39,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const result = await runProjectionsRebuild({
       databaseUrl,
-      projections: PROJECTIONS,
+      projections: projections(consentPolicyOf(process.env.CX_OPT_IN_PURPOSES)),
       names: positionals,
       errors: process.stderr,
     });

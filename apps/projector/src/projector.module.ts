@@ -1,17 +1,18 @@
 import { APP_FILTER } from '@nestjs/core';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { migrateDatabase } from '@cx/read-models';
 import { InsightRelay } from '@cx/messaging';
-import { ProjectionEngine } from '@cx/read-models';
+import { ConsentFollower, ProjectionEngine, type Projection } from '@cx/read-models';
 import { HttpErrorFilter, kafkaProviders, pgPoolProvider, TracingShutdown } from '@cx/platform';
 import {
   projectorClientId,
   projectorInstanceId,
   type ProjectorConfig,
 } from './config/projector.config';
-import { PROJECTIONS } from './projections/projection-registry';
+import { consentPolicyOf } from './projections/consent-policy';
+import { projections } from './projections/projection-registry';
 import { TouchpointConsumer } from './consumer/touchpoint-consumer.service';
 import { HealthHttpController } from './health/health.http.controller';
 import { ProjectorLifecycle } from './infrastructure/projector-lifecycle.service';
@@ -35,6 +36,7 @@ export class ProjectorModule {
     const instanceId = projectorInstanceId(config);
     // Names the instance in the group's member list, so a restart finds what it left behind.
     const clientId = projectorClientId(instanceId);
+    const kept: readonly Projection[] = projections(consentPolicyOf(config.CX_OPT_IN_PURPOSES));
     return {
       module: ProjectorModule,
       controllers: [HealthHttpController, MetricsHttpController],
@@ -56,7 +58,16 @@ export class ProjectorModule {
           provide: ProjectionEngine,
           inject: [PG_POOL],
           useFactory: (pool: Pool): ProjectionEngine =>
-            new ProjectionEngine(pool, config.PROJECTOR_GROUP, PROJECTIONS),
+            new ProjectionEngine(pool, config.PROJECTOR_GROUP, kept),
+        },
+        {
+          provide: ConsentFollower,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool): ConsentFollower =>
+            new ConsentFollower(pool, kept, {
+              onError: (error) =>
+                new Logger('ConsentFollower').warn(`round failed, retried: ${String(error)}`),
+            }),
         },
         ...metricsProviders('projector', { main: PG_POOL }),
         relayMetricsProvider,

@@ -28,6 +28,8 @@ export function configureQueryHttp(
       customers: 'Read models per customer, the customer listing and the touchpoint timeline.',
       privacy: "A customer's data: export, erasure and readmission.",
       consent: 'The consents a customer gave or withdrew, as they stand.',
+      analytics:
+        'CX metrics of the organisation (scope analytics:read): NPS, CSAT, CES and complaints over time and by dimension.',
       admin: 'API keys and the audit trail (scope admin).',
     },
     publicUrl: http.publicUrl,

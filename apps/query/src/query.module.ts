@@ -3,7 +3,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Pool } from 'pg';
 import { migrateDatabase } from '@cx/read-models';
-import { CustomerErasure, ReadModelQueries } from '@cx/read-models';
+import { AnalyticsQueries, CustomerErasure, ReadModelQueries } from '@cx/read-models';
 import {
   ConsentStore,
   EventStore,
@@ -30,6 +30,17 @@ import { AdminAuditHttpController } from './admin-audit/admin-audit.http.control
 import { ExportCustomerHttpController } from './export-customer/export-customer.http.controller';
 import { AdminKeysHttpController } from './admin-keys/admin-keys.http.controller';
 import { HealthHttpController } from './health/health.http.controller';
+import { AnalyticsHttpController } from './analytics/analytics.http.controller';
+import {
+  GetChurnHandler,
+  GetComplaintMetricsHandler,
+  GetCustomerValueHandler,
+  GetExperienceMetricsHandler,
+  GetFunnelHandler,
+  GetPerceptionGapHandler,
+  GetRevenueHandler,
+} from './analytics/analytics.handlers';
+import { GetCustomerValueHttpController } from './get-customer-value/get-customer-value.http.controller';
 import { ProgressNotifications } from './infrastructure/progress-notifications';
 import { ProjectionWaiter } from './infrastructure/projection-waiter';
 import { QueryLifecycle } from './infrastructure/query-lifecycle.service';
@@ -62,6 +73,8 @@ export class QueryModule {
         AdminKeysHttpController,
         AdminAuditHttpController,
         EraseCustomerHttpController,
+        AnalyticsHttpController,
+        GetCustomerValueHttpController,
       ],
       providers: [
         { provide: QUERY_CONFIG, useValue: config },
@@ -86,6 +99,11 @@ export class QueryModule {
           provide: ReadModelQueries,
           inject: [PG_POOL],
           useFactory: (pool: Pool): ReadModelQueries => new ReadModelQueries(pool),
+        },
+        {
+          provide: AnalyticsQueries,
+          inject: [PG_POOL],
+          useFactory: (pool: Pool): AnalyticsQueries => new AnalyticsQueries(pool),
         },
         {
           provide: CustomerErasure,
@@ -119,6 +137,13 @@ export class QueryModule {
         GetCustomerLoyaltyHandler,
         ListCustomerTouchpointsHandler,
         ListCustomersHandler,
+        GetExperienceMetricsHandler,
+        GetComplaintMetricsHandler,
+        GetRevenueHandler,
+        GetCustomerValueHandler,
+        GetChurnHandler,
+        GetFunnelHandler,
+        GetPerceptionGapHandler,
       ],
     };
   }

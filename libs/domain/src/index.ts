@@ -9,3 +9,6 @@ export * from './profile';
 export * from './stage-history';
 export * from './metrics';
 export * from './consent';
+export * from './bucket-segments';
+export * from './experience-figures';
+export * from './perception';

@@ -2,6 +2,10 @@ import {
   bucketOf,
   churn,
   complaintMetrics,
+  customerValue,
+  meanValueByStage,
+  stageConversion,
+  complaintMetricsByChannel,
   experienceMetrics,
   funnel,
   nearestRank,
@@ -10,6 +14,7 @@ import {
   stagesByCustomer,
 } from './metrics';
 import { deriveProfiles } from './profile';
+import { deriveStageHistory } from './stage-history';
 import { tp } from './touchpoint-builders.test-support';
 
 const nps = (n: number, day = 0, extra: Partial<{ customerId: string; pillar: 'people' }> = {}) =>
@@ -125,6 +130,94 @@ describe('complaints (§5)', () => {
     expect(nearestRank([1, 2, 3], 50)).toBe(2);
     expect(nearestRank([], 50)).toBeNull();
   });
+  it('nearest rank is computed in integers, not from a rounded p / 100', () => {
+    const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+    // ⌈90 · 30 / 100⌉ = 27
+    expect(nearestRank(upTo(30), 90)).toBe(27);
+    // 7 / 100 · 100 = 7.000000000000001 and 14 / 100 · 50 = 7.000000000000001 made these the 8th
+    expect(nearestRank(upTo(100), 7)).toBe(7);
+    expect(nearestRank(upTo(50), 14)).toBe(7);
+    // ⌈90 · 31 / 100⌉ = ⌈27.9⌉ = 28; p = 0 still takes the smallest
+    expect(nearestRank(upTo(31), 90)).toBe(28);
+    expect(nearestRank(upTo(31), 0)).toBe(1);
+  });
+  it('per channel of the counted opening, adding up to the totals', () => {
+    const h = [
+      // k1 opened by phone (its earliest opening), re-opened on the web: counts for contact_center
+      tp({
+        interaction: 'complaint_opened',
+        complaintId: 'k1',
+        reason: 'delay',
+        channel: 'contact_center',
+      }),
+      tp({ interaction: 'complaint_opened', complaintId: 'k1', reason: 'delay', seconds: 60 }),
+      tp({ interaction: 'complaint_resolved', complaintId: 'k1', seconds: 3600, channel: 'email' }),
+      // k2 on the web, resolved after 72 h; k3 on chat, open
+      tp({ interaction: 'complaint_opened', complaintId: 'k2', reason: 'billing' }),
+      tp({ interaction: 'complaint_resolved', complaintId: 'k2', day: 3 }),
+      tp({ interaction: 'complaint_opened', complaintId: 'k3', reason: 'other', channel: 'chat' }),
+      // another customer's k1 on the web: complaints are per customer
+      tp({ interaction: 'complaint_opened', complaintId: 'k1', reason: 'other', customerId: 'c2' }),
+      // a resolution without its opening counts nowhere
+      tp({ interaction: 'complaint_resolved', complaintId: 'k4', channel: 'support' }),
+    ];
+    const rows = complaintMetricsByChannel(h);
+    expect(rows.map((r) => r.channel)).toEqual(['chat', 'contact_center', 'web']);
+    expect(rows[1]?.metrics).toEqual({
+      opened: 1,
+      resolved: 1,
+      openNow: 0,
+      medianSecondsToResolve: 3600,
+      p90SecondsToResolve: 3600,
+      withinSlaShare: 1,
+    });
+    expect(rows[2]?.metrics).toEqual({
+      opened: 2,
+      resolved: 1,
+      openNow: 1,
+      medianSecondsToResolve: 259_200,
+      p90SecondsToResolve: 259_200,
+      withinSlaShare: 0,
+    });
+    expect(rows[0]?.metrics).toMatchObject({ opened: 1, resolved: 0, openNow: 1 });
+    const total = complaintMetrics(h);
+    const sum = (f: (m: (typeof rows)[number]['metrics']) => number) =>
+      rows.reduce((acc, r) => acc + f(r.metrics), 0);
+    expect([sum((m) => m.opened), sum((m) => m.resolved), sum((m) => m.openNow)]).toEqual([
+      total.opened,
+      total.resolved,
+      total.openNow,
+    ]);
+  });
+  it('per channel: only channels with something to count in the window', () => {
+    const h = [
+      tp({ interaction: 'complaint_opened', complaintId: 'a', reason: 'delay', channel: 'chat' }),
+      tp({ interaction: 'complaint_resolved', complaintId: 'a', day: 1 }),
+      tp({ interaction: 'complaint_opened', complaintId: 'b', reason: 'delay', day: 5 }),
+      // opened after the window, resolution dated inside it (clock skew): a resolution that counts
+      tp({
+        interaction: 'complaint_opened',
+        complaintId: 'c',
+        reason: 'other',
+        day: 6,
+        channel: 'email',
+      }),
+      tp({ interaction: 'complaint_resolved', complaintId: 'c', day: 2 }),
+    ];
+    const window = { from: '2025-01-03T00:00:00.000Z', to: '2025-01-05T00:00:00.000Z' };
+    // chat: opened and resolved before the window, nothing to count (left out);
+    // web: opened at the window's end, excluded; email: its resolution counts
+    expect(
+      complaintMetricsByChannel(h, window).map((r) => [
+        r.channel,
+        r.metrics.opened,
+        r.metrics.resolved,
+        r.metrics.openNow,
+      ]),
+    ).toEqual([['email', 0, 1, 0]]);
+    expect(complaintMetrics(h, window)).toMatchObject({ opened: 0, resolved: 1, openNow: 0 });
+    expect(complaintMetricsByChannel([])).toEqual([]);
+  });
 });
 
 describe('funnel, revenue, churn', () => {
@@ -149,7 +242,7 @@ describe('funnel, revenue, churn', () => {
     expect(f.conversion.map((c) => c.rate)).toEqual([0.75, 0.666666667, 1, 0.5, 1, 1]);
     expect(funnel([]).conversion[0]?.rate).toBeNull();
   });
-  it('revenue per currency, never summed across; churn per bucket', () => {
+  it('revenue per currency, never summed across; churn and lost customers per bucket', () => {
     const h = [
       tp({ interaction: 'purchase', value: { amount: 0.1, currency: 'EUR' } }),
       tp({ interaction: 'repurchase', value: { amount: 0.2, currency: 'EUR' } }),
@@ -159,10 +252,16 @@ describe('funnel, revenue, churn', () => {
       tp({ interaction: 'cancellation', day: 32 }),
     ];
     expect(revenue(h)).toEqual([
-      { bucket: null, currency: 'EUR', amount: 0.3, purchases: 2 },
-      { bucket: null, currency: 'USD', amount: 5, purchases: 1 },
+      { bucket: null, group: null, currency: 'EUR', amount: 0.3, purchases: 2 },
+      { bucket: null, group: null, currency: 'USD', amount: 5, purchases: 1 },
     ]);
-    expect(churn(h, { bucket: 'month' })).toEqual([{ bucket: '2025-02-01', cancellations: 2 }]);
+    // lost since the latest cancellation (day 32): no purchase came after it
+    expect(churn(h, { bucket: 'month' })).toEqual([
+      { bucket: '2025-02-01', cancellations: 2, lostCustomers: 1 },
+    ]);
+    expect(churn([...h, tp({ interaction: 'repurchase', day: 40 })], { bucket: 'month' })).toEqual([
+      { bucket: '2025-02-01', cancellations: 2, lostCustomers: 0 },
+    ]);
   });
 });
 
@@ -197,5 +296,69 @@ describe('perception gap (§6)', () => {
       { key: 'chat', pairs: 1, companyMean: 4, customerMean: 4.5, gap: -0.5 },
       { key: 'web', pairs: 1, companyMean: 5, customerMean: 3, gap: 2 },
     ]);
+  });
+});
+
+describe('value and conversion', () => {
+  it('groups revenue like the answers and gives each customer their value per currency', () => {
+    const h = [
+      tp({
+        customerId: 'a',
+        interaction: 'purchase',
+        channel: 'web',
+        value: { amount: 10, currency: 'EUR' },
+      }),
+      tp({
+        customerId: 'a',
+        interaction: 'repurchase',
+        channel: 'sales',
+        value: { amount: 2.5, currency: 'EUR' },
+        day: 3,
+      }),
+      tp({
+        customerId: 'b',
+        interaction: 'purchase',
+        channel: 'web',
+        value: { amount: 7, currency: 'USD' },
+      }),
+    ];
+    expect(revenue(h, { groupBy: 'channel' }).map((r) => [r.group, r.currency, r.amount])).toEqual([
+      ['sales', 'EUR', 2.5],
+      ['web', 'EUR', 10],
+      ['web', 'USD', 7],
+    ]);
+    expect(customerValue(h.filter((t) => t.customerId === 'a'))).toEqual([
+      { currency: 'EUR', amount: 12.5, purchases: 2 },
+    ]);
+    const stages = new Map([
+      ['a', 'loyalty' as const],
+      ['b', 'loyalty' as const],
+    ]);
+    expect(meanValueByStage(h, stages)).toEqual([
+      { stage: 'loyalty', currency: 'EUR', customers: 1, meanValue: 12.5 },
+      { stage: 'loyalty', currency: 'USD', customers: 1, meanValue: 7 },
+    ]);
+  });
+
+  it('counts entries into each stage in the window and those followed by a rise', () => {
+    const histories = [
+      deriveStageHistory([
+        tp({ customerId: 'a', interaction: 'exposure' }),
+        tp({ customerId: 'a', interaction: 'inquiry', day: 2 }),
+      ]),
+      deriveStageHistory([tp({ customerId: 'b', interaction: 'exposure', day: 1 })]),
+    ];
+    const conversion = stageConversion(histories, {
+      from: '2025-01-01T00:00:00.000Z',
+      to: '2025-01-02T12:00:00.000Z',
+    });
+    expect(conversion[0]).toEqual({ stage: 'awareness', entered: 2, rose: 1, rate: 0.5 });
+    expect(conversion.find((c) => c.stage === 'knowledge')).toEqual({
+      stage: 'knowledge',
+      entered: 0,
+      rose: 0,
+      rate: null,
+    });
+    expect(conversion).toHaveLength(6);
   });
 });

@@ -4,12 +4,15 @@
  */
 import { LIFECYCLE_STATUSES, STAGES, type LifecycleStatus, type Stage } from './assessment';
 import { dedupeTouchpoints } from './dedupe';
-import { inEventTimeOrder } from './history';
+import { inEventTimeOrder, type TimedTouchpoint } from './history';
 import { DEFAULT_JOURNEY_DEFINITION, type JourneyDefinition } from './journey-definition';
-import { compareIds, instantMs, round9 } from './numbers';
+import { compareEventTime, compareIds, instantMs, round9 } from './numbers';
+import { experienceRowOf, type ExperienceMetricsRow } from './experience-figures';
+import { perceptionPairsOf, type PerceptionPair } from './perception';
 import { groupByCustomer } from './profile';
-import { settlementsOfOrdered, signalsOfOrdered, type Signal } from './signals';
-import type { Touchpoint } from './touchpoint';
+import type { StageHistory } from './stage-history';
+import { settlementsOfOrdered, type ComplaintRecord, type TimedRef } from './signals';
+import { isPurchase, type Touchpoint } from './touchpoint';
 
 export const BUCKET_SIZES = ['day', 'week', 'month'] as const;
 export type BucketSize = (typeof BUCKET_SIZES)[number];
@@ -38,35 +41,6 @@ export interface MetricsContext {
   readonly definition?: JourneyDefinition;
 }
 
-export interface NpsFigure {
-  readonly score: number | null;
-  readonly answers: number;
-  readonly promoters: number;
-  readonly passives: number;
-  readonly detractors: number;
-}
-
-export interface CsatFigure {
-  readonly score: number | null;
-  readonly answers: number;
-  readonly satisfied: number;
-}
-
-export interface CesFigure {
-  readonly score: number | null;
-  readonly answers: number;
-}
-
-export interface ExperienceMetricsRow {
-  /** The bucket's first day `YYYY-MM-DD` in the query's zone (weeks start on Monday); null without buckets. */
-  readonly bucket: string | null;
-  /** The group's value; null for touchpoints without one, and when not grouping. */
-  readonly group: string | null;
-  readonly nps: NpsFigure;
-  readonly csat: CsatFigure;
-  readonly ces: CesFigure;
-}
-
 interface Window {
   readonly from: number;
   readonly to: number;
@@ -84,6 +58,7 @@ function inWindow(at: number, w: Window): boolean {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const CALENDAR_DATE = /^(\d+)\/(\d+)\/(\d+)$/;
 
 function localDate(ms: number, timeZone: string | undefined): [number, number, number] {
   if (timeZone === undefined || timeZone === 'UTC') {
@@ -100,10 +75,14 @@ function localDate(ms: number, timeZone: string | undefined): [number, number, n
     });
     formatters.set(timeZone, f);
   }
+  // format() costs a fraction of formatToParts(), which stays as the fallback should an ICU
+  // update change the en-US pattern.
+  const match = CALENDAR_DATE.exec(f.format(ms));
+  if (match !== null) return [Number(match[3]), Number(match[1]), Number(match[2])];
   let y = 0;
   let m = 0;
   let d = 0;
-  for (const p of f.formatToParts(new Date(ms))) {
+  for (const p of f.formatToParts(ms)) {
     if (p.type === 'year') y = Number(p.value);
     else if (p.type === 'month') m = Number(p.value);
     else if (p.type === 'day') d = Number(p.value);
@@ -243,27 +222,7 @@ export function experienceMetrics(
   }
   return [...cells.values()]
     .sort((x, y) => compareNullable(x.bucket, y.bucket) || compareNullable(x.group, y.group))
-    .map(({ bucket, group, acc: a }) => ({
-      bucket,
-      group,
-      nps: {
-        score:
-          a.npsAnswers === 0 ? null : round9((100 * (a.promoters - a.detractors)) / a.npsAnswers),
-        answers: a.npsAnswers,
-        promoters: a.promoters,
-        passives: a.npsAnswers - a.promoters - a.detractors,
-        detractors: a.detractors,
-      },
-      csat: {
-        score: a.csatAnswers === 0 ? null : round9((100 * a.satisfied) / a.csatAnswers),
-        answers: a.csatAnswers,
-        satisfied: a.satisfied,
-      },
-      ces: {
-        score: a.cesAnswers === 0 ? null : round9(a.cesSum / a.cesAnswers),
-        answers: a.cesAnswers,
-      },
-    }));
+    .map(({ bucket, group, acc }) => experienceRowOf(bucket, group, acc));
 }
 
 export interface ComplaintMetrics {
@@ -282,8 +241,94 @@ export interface ComplaintMetrics {
 /** Nearest-rank percentile of ascending values: the ⌈p/100 · n⌉-th smallest. */
 export function nearestRank(sortedAscending: readonly number[], p: number): number | null {
   if (sortedAscending.length === 0) return null;
-  const rank = Math.max(1, Math.ceil((p / 100) * sortedAscending.length));
+  const rank = Math.max(1, ceilPercentOf(p, sortedAscending.length));
   return sortedAscending[rank - 1] ?? null;
+}
+
+/**
+ * ⌈p · n / 100⌉, exact whenever p · n is a safe integer: (p / 100) · n is not, since p / 100 is
+ * rounded (7 / 100 · 100 = 7.000000000000001, whose ceiling is 8).
+ */
+function ceilPercentOf(p: number, n: number): number {
+  const k = p * n;
+  if (!Number.isSafeInteger(k)) return Math.ceil(k / 100);
+  // k % 100 is exact; k − r is a multiple of 100, so the division is exact and truncates, which
+  // for negative k already is the ceiling.
+  const r = k % 100;
+  return (k - r) / 100 + (r > 0 ? 1 : 0);
+}
+
+export interface ChannelComplaintMetrics {
+  /** the channel of the complaint's counted (earliest) opening */
+  readonly channel: string;
+  readonly metrics: ComplaintMetrics;
+}
+
+interface ComplaintTally {
+  opened: number;
+  resolved: number;
+  openNow: number;
+  within: number;
+  readonly secondsToResolve: number[];
+}
+
+function emptyTally(): ComplaintTally {
+  return { opened: 0, resolved: 0, openNow: 0, within: 0, secondsToResolve: [] };
+}
+
+/** Whether any of the complaint's counts can be non-zero for the window. */
+function countsIn(c: ComplaintRecord, w: Window): boolean {
+  return c.opened.at < w.to || (c.resolved !== null && inWindow(c.resolved.at, w));
+}
+
+function tally(t: ComplaintTally, c: ComplaintRecord, w: Window): void {
+  if (inWindow(c.opened.at, w)) t.opened++;
+  if (c.opened.at < w.to && (c.resolved === null || !(c.resolved.at < w.to))) t.openNow++;
+  if (c.resolved !== null && inWindow(c.resolved.at, w)) {
+    t.resolved++;
+    if (c.resolved.withinSla) t.within++;
+    // A resolution dated before its opening (clock skew) counts as resolved at once.
+    t.secondsToResolve.push(Math.max(0, c.resolved.at - c.opened.at) / 1000);
+  }
+}
+
+function complaintFigures(t: ComplaintTally): ComplaintMetrics {
+  const times = t.secondsToResolve.sort((a, b) => a - b);
+  return {
+    opened: t.opened,
+    resolved: t.resolved,
+    openNow: t.openNow,
+    medianSecondsToResolve: nearestRank(times, 50),
+    p90SecondsToResolve: nearestRank(times, 90),
+    withinSlaShare: t.resolved === 0 ? null : round9(t.within / t.resolved),
+  };
+}
+
+/** Every counted complaint of every customer, with that customer's history in event-time order. */
+function forEachComplaint(
+  touchpoints: Iterable<Touchpoint>,
+  definition: JourneyDefinition,
+  visit: (complaint: ComplaintRecord, ordered: readonly TimedTouchpoint[]) => void,
+): void {
+  for (const history of groupByCustomer(touchpoints).groups.values()) {
+    const ordered = inEventTimeOrder(history);
+    for (const c of settlementsOfOrdered(ordered, definition).complaints) visit(c, ordered);
+  }
+}
+
+/** The touchpoint a reference points to, by bisection: histories are in event-time order. */
+function touchpointOf(ordered: readonly TimedTouchpoint[], ref: TimedRef): Touchpoint {
+  let lo = 0;
+  let hi = ordered.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const t = ordered[mid] as TimedTouchpoint;
+    const c = compareEventTime(t.at, t.touchpoint.touchpointId, ref.at, ref.touchpointId);
+    if (c === 0) return t.touchpoint;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  throw new RangeError(`touchpoint ${ref.touchpointId} is not in the history`);
 }
 
 export function complaintMetrics(
@@ -292,33 +337,37 @@ export function complaintMetrics(
   definition: JourneyDefinition = DEFAULT_JOURNEY_DEFINITION,
 ): ComplaintMetrics {
   const w = windowOf(window);
-  let opened = 0;
-  let resolved = 0;
-  let openNow = 0;
-  let within = 0;
-  const times: number[] = [];
-  for (const history of groupByCustomer(touchpoints).groups.values()) {
-    const ordered = inEventTimeOrder(history);
-    for (const c of settlementsOfOrdered(ordered, definition).complaints) {
-      if (inWindow(c.opened.at, w)) opened++;
-      if (c.opened.at < w.to && (c.resolved === null || !(c.resolved.at < w.to))) openNow++;
-      if (c.resolved !== null && inWindow(c.resolved.at, w)) {
-        resolved++;
-        if (c.resolved.withinSla) within++;
-        // A resolution dated before its opening (clock skew) counts as resolved at once.
-        times.push(Math.max(0, c.resolved.at - c.opened.at) / 1000);
-      }
+  const t = emptyTally();
+  forEachComplaint(touchpoints, definition, (c) => tally(t, c, w));
+  return complaintFigures(t);
+}
+
+/**
+ * `complaintMetrics` per channel of each complaint's counted opening, sorted by channel, for the
+ * channels with a complaint that counts for the window; the counts add up to `complaintMetrics`.
+ */
+export function complaintMetricsByChannel(
+  touchpoints: Iterable<Touchpoint>,
+  window: MetricsWindow = {},
+  definition: JourneyDefinition = DEFAULT_JOURNEY_DEFINITION,
+): ChannelComplaintMetrics[] {
+  const w = windowOf(window);
+  const byChannel = new Map<string, ComplaintTally>();
+  forEachComplaint(touchpoints, definition, (c, ordered) => {
+    if (!countsIn(c, w)) return;
+    const channel = touchpointOf(ordered, c.opened).channel;
+    let t = byChannel.get(channel);
+    if (t === undefined) {
+      t = emptyTally();
+      byChannel.set(channel, t);
     }
-  }
-  times.sort((a, b) => a - b);
-  return {
-    opened,
-    resolved,
-    openNow,
-    medianSecondsToResolve: nearestRank(times, 50),
-    p90SecondsToResolve: nearestRank(times, 90),
-    withinSlaShare: resolved === 0 ? null : round9(within / resolved),
-  };
+    tally(t, c, w);
+  });
+  // A channel with nothing to count in the window (all its complaints settled before it) is left out.
+  return [...byChannel.entries()]
+    .filter(([, t]) => t.opened + t.resolved + t.openNow > 0)
+    .sort(([a], [b]) => compareIds(a, b))
+    .map(([channel, t]) => ({ channel, metrics: complaintFigures(t) }));
 }
 
 export interface FunnelStep {
@@ -338,16 +387,34 @@ export interface Funnel {
 export function funnel(
   profiles: Iterable<{ readonly stage: Stage; readonly status: LifecycleStatus }>,
 ): Funnel {
+  const counts = new Map<string, { stage: Stage; status: LifecycleStatus; customers: number }>();
+  for (const p of profiles) {
+    const key = `${p.stage} ${p.status}`;
+    const c = counts.get(key) ?? { stage: p.stage, status: p.status, customers: 0 };
+    c.customers++;
+    counts.set(key, c);
+  }
+  return funnelOfCounts(counts.values());
+}
+
+/** The funnel from the number of customers at each (stage, status). */
+export function funnelOfCounts(
+  counts: Iterable<{
+    readonly stage: Stage;
+    readonly status: LifecycleStatus;
+    readonly customers: number;
+  }>,
+): Funnel {
   const byStage = Object.fromEntries(STAGES.map((s) => [s, 0])) as Record<Stage, number>;
   const byStatus = Object.fromEntries(LIFECYCLE_STATUSES.map((s) => [s, 0])) as Record<
     LifecycleStatus,
     number
   >;
   let customers = 0;
-  for (const p of profiles) {
-    customers++;
-    byStage[p.stage]++;
-    byStatus[p.status]++;
+  for (const c of counts) {
+    customers += c.customers;
+    byStage[c.stage] += c.customers;
+    byStatus[c.status] += c.customers;
   }
   const atOrBeyond: number[] = [];
   let running = 0;
@@ -369,18 +436,33 @@ export function funnel(
 
 export interface RevenueRow {
   readonly bucket: string | null;
+  /** The group's value (as in `experienceMetrics`); null when not grouping. */
+  readonly group: string | null;
   readonly currency: string;
   /** rounded to 9 decimals to drop binary floating-point noise */
   readonly amount: number;
   readonly purchases: number;
 }
 
-/** Revenue per bucket and currency from purchases' and repurchases' `value`; never summed across currencies. */
-export function revenue(touchpoints: Iterable<Touchpoint>, query: MetricsQuery = {}): RevenueRow[] {
+/**
+ * Revenue per bucket, group and currency from purchases' and repurchases' `value`; never summed
+ * across currencies. Grouping by stage uses the customers' current stages, as for the answers.
+ */
+export function revenue(
+  touchpoints: Iterable<Touchpoint>,
+  query: MetricsQuery = {},
+  ctx: MetricsContext = {},
+): RevenueRow[] {
   const w = windowOf(query);
   const cells = new Map<
     string,
-    { bucket: string | null; currency: string; amount: number; purchases: number }
+    {
+      bucket: string | null;
+      group: string | null;
+      currency: string;
+      amount: number;
+      purchases: number;
+    }
   >();
   for (const t of dedupeTouchpoints(touchpoints).touchpoints) {
     if (t.interaction !== 'purchase' && t.interaction !== 'repurchase') continue;
@@ -388,36 +470,178 @@ export function revenue(touchpoints: Iterable<Touchpoint>, query: MetricsQuery =
     const at = instantMs(t.occurredAt);
     if (!inWindow(at, w)) continue;
     const bucket = query.bucket === undefined ? null : bucketOf(at, query.bucket, query.timeZone);
-    const key = JSON.stringify([bucket, t.value.currency]);
-    const cell = cells.get(key) ?? { bucket, currency: t.value.currency, amount: 0, purchases: 0 };
+    const group = groupValue(t, query.groupBy, ctx);
+    const key = JSON.stringify([bucket, group, t.value.currency]);
+    const cell = cells.get(key) ?? {
+      bucket,
+      group,
+      currency: t.value.currency,
+      amount: 0,
+      purchases: 0,
+    };
     cell.amount += t.value.amount;
     cell.purchases++;
     cells.set(key, cell);
   }
   return [...cells.values()]
-    .sort((a, b) => compareNullable(a.bucket, b.bucket) || compareIds(a.currency, b.currency))
+    .sort(
+      (a, b) =>
+        compareNullable(a.bucket, b.bucket) ||
+        compareNullable(a.group, b.group) ||
+        compareIds(a.currency, b.currency),
+    )
     .map((c) => ({ ...c, amount: round9(c.amount) }));
+}
+
+export interface CustomerValue {
+  readonly currency: string;
+  /** Lifetime value to date: the sum of the customer's purchases in this currency. */
+  readonly amount: number;
+  readonly purchases: number;
+}
+
+/** One customer's lifetime value to date per currency, sorted by currency. */
+export function customerValue(touchpoints: Iterable<Touchpoint>): CustomerValue[] {
+  return revenue(touchpoints).map(({ currency, amount, purchases }) => ({
+    currency,
+    amount,
+    purchases,
+  }));
+}
+
+export interface StageValue {
+  readonly stage: Stage;
+  readonly currency: string;
+  /** Customers now at this stage with at least one purchase in this currency. */
+  readonly customers: number;
+  /** Their mean lifetime value in this currency. */
+  readonly meanValue: number;
+}
+
+/** The mean customer lifetime value per current stage and currency, in stage order then currency. */
+export function meanValueByStage(
+  touchpoints: Iterable<Touchpoint>,
+  stages: ReadonlyMap<string, Stage>,
+): StageValue[] {
+  const cells = new Map<
+    string,
+    { stage: Stage; currency: string; customers: number; sum: number }
+  >();
+  for (const [customerId, history] of groupByCustomer(touchpoints).groups) {
+    const stage = stages.get(customerId);
+    if (stage === undefined) continue;
+    for (const v of customerValue(history)) {
+      const key = `${stage}\u0000${v.currency}`;
+      const cell = cells.get(key) ?? { stage, currency: v.currency, customers: 0, sum: 0 };
+      cell.customers++;
+      cell.sum += v.amount;
+      cells.set(key, cell);
+    }
+  }
+  const rank = new Map<Stage, number>(STAGES.map((stage, i) => [stage, i]));
+  return [...cells.values()]
+    .sort(
+      (a, b) =>
+        (rank.get(a.stage) ?? 0) - (rank.get(b.stage) ?? 0) || compareIds(a.currency, b.currency),
+    )
+    .map((c) => ({
+      stage: c.stage,
+      currency: c.currency,
+      customers: c.customers,
+      meanValue: round9(c.sum / c.customers),
+    }));
 }
 
 export interface ChurnRow {
   readonly bucket: string | null;
   readonly cancellations: number;
+  /**
+   * Customers lost now (a cancellation, and no purchase later than their latest one), counted in
+   * the bucket of that latest cancellation.
+   */
+  readonly lostCustomers: number;
 }
 
-/** Cancellations per bucket inside the window. */
+/** When a customer is lost (§2): their latest cancellation, unless a purchase came after it. */
+export function lostSince(history: readonly Touchpoint[]): number | null {
+  let cancelled: number | null = null;
+  let purchased: number | null = null;
+  for (const t of history) {
+    const at = instantMs(t.occurredAt);
+    if (t.interaction === 'cancellation')
+      cancelled = cancelled === null ? at : Math.max(cancelled, at);
+    else if (isPurchase(t)) purchased = purchased === null ? at : Math.max(purchased, at);
+  }
+  return cancelled !== null && !(purchased !== null && purchased > cancelled) ? cancelled : null;
+}
+
+/** Cancellations and lost customers per bucket inside the window. */
 export function churn(touchpoints: Iterable<Touchpoint>, query: MetricsQuery = {}): ChurnRow[] {
   const w = windowOf(query);
-  const counts = new Map<string | null, number>();
-  for (const t of dedupeTouchpoints(touchpoints).touchpoints) {
-    if (t.interaction !== 'cancellation') continue;
-    const at = instantMs(t.occurredAt);
-    if (!inWindow(at, w)) continue;
+  const counts = new Map<string | null, { cancellations: number; lostCustomers: number }>();
+  const cell = (at: number): { cancellations: number; lostCustomers: number } | null => {
+    if (!inWindow(at, w)) return null;
     const bucket = query.bucket === undefined ? null : bucketOf(at, query.bucket, query.timeZone);
-    counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+    let c = counts.get(bucket);
+    if (c === undefined) {
+      c = { cancellations: 0, lostCustomers: 0 };
+      counts.set(bucket, c);
+    }
+    return c;
+  };
+  for (const history of groupByCustomer(touchpoints).groups.values()) {
+    for (const t of history) {
+      if (t.interaction !== 'cancellation') continue;
+      const c = cell(instantMs(t.occurredAt));
+      if (c !== null) c.cancellations++;
+    }
+    const lost = lostSince(history);
+    if (lost === null) continue;
+    const c = cell(lost);
+    if (c !== null) c.lostCustomers++;
   }
   return [...counts.entries()]
     .sort(([a], [b]) => compareNullable(a, b))
-    .map(([bucket, cancellations]) => ({ bucket, cancellations }));
+    .map(([bucket, c]) => ({ bucket, ...c }));
+}
+
+export interface StageConversion {
+  readonly stage: Stage;
+  /** Entries into the stage inside the window. */
+  readonly entered: number;
+  /** Of those, the entries after which the customer's next change of stage was up. */
+  readonly rose: number;
+  readonly rate: number | null;
+}
+
+/**
+ * Stage-to-stage conversion of the customers who entered a stage in the window: per stage (all
+ * but the last), the entries into it inside the window and how many of them were followed by a
+ * rise to a higher stage (at any later time, up to the latest event). From stage histories.
+ */
+export function stageConversion(
+  histories: Iterable<StageHistory>,
+  window: MetricsWindow = {},
+): StageConversion[] {
+  const w = windowOf(window);
+  const rank = new Map<Stage, number>(STAGES.map((stage, i) => [stage, i]));
+  const entered = new Map<Stage, number>();
+  const rose = new Map<Stage, number>();
+  for (const { entries } of histories) {
+    entries.forEach((entry, i) => {
+      if (!inWindow(instantMs(entry.enteredAt), w)) return;
+      entered.set(entry.stage, (entered.get(entry.stage) ?? 0) + 1);
+      const next = entries[i + 1];
+      if (next !== undefined && (rank.get(next.stage) ?? 0) > (rank.get(entry.stage) ?? 0)) {
+        rose.set(entry.stage, (rose.get(entry.stage) ?? 0) + 1);
+      }
+    });
+  }
+  return STAGES.slice(0, -1).map((stage) => {
+    const n = entered.get(stage) ?? 0;
+    const r = rose.get(stage) ?? 0;
+    return { stage, entered: n, rose: r, rate: n === 0 ? null : round9(r / n) };
+  });
 }
 
 export interface PerceptionGapRow {
@@ -435,15 +659,6 @@ export interface PerceptionGap {
   readonly byChannel: PerceptionGapRow[];
 }
 
-/** The customer's score of one touchpoint on the 1–5 scale: its CSAT, else the mean of v + 3. */
-function customerScore(t: Touchpoint, signals: readonly Signal[]): number | null {
-  if (t.survey?.csat !== undefined) return t.survey.csat;
-  if (signals.length === 0) return null;
-  let sum = 0;
-  for (const s of signals) sum += s.valence + 3;
-  return sum / signals.length;
-}
-
 /** Perception gap (§6) over touchpoints carrying both a companyAssessment and a customer signal. */
 export function perceptionGap(
   touchpoints: Iterable<Touchpoint>,
@@ -454,36 +669,18 @@ export function perceptionGap(
   type Cell = { pairs: number; company: number; customer: number };
   const byName = new Map<string | null, Cell>();
   const byChannel = new Map<string | null, Cell>();
-  const add = (
-    map: Map<string | null, Cell>,
-    key: string | null,
-    company: number,
-    customer: number,
-  ): void => {
+  const add = (map: Map<string | null, Cell>, key: string | null, pair: PerceptionPair): void => {
     const cell = map.get(key) ?? { pairs: 0, company: 0, customer: 0 };
     cell.pairs++;
-    cell.company += company;
-    cell.customer += customer;
+    cell.company += pair.company;
+    cell.customer += pair.customer;
     map.set(key, cell);
   };
   for (const history of groupByCustomer(touchpoints).groups.values()) {
-    if (!history.some((t) => t.companyAssessment !== undefined)) continue;
-    const ordered = inEventTimeOrder(history);
-    const signals = signalsOfOrdered(ordered, settlementsOfOrdered(ordered, definition));
-    const byTouchpoint = new Map<string, Signal[]>();
-    for (const s of signals) {
-      const list = byTouchpoint.get(s.touchpointId);
-      if (list === undefined) byTouchpoint.set(s.touchpointId, [s]);
-      else list.push(s);
-    }
-    for (const { touchpoint: t, at } of ordered) {
-      if (t.companyAssessment === undefined || !inWindow(at, w)) continue;
-      const own = byTouchpoint.get(t.touchpointId) ?? [];
-      if (own.length === 0) continue;
-      const score = customerScore(t, own);
-      if (score === null) continue;
-      add(byName, t.touchpointName ?? null, t.companyAssessment, score);
-      add(byChannel, t.channel, t.companyAssessment, score);
+    for (const pair of perceptionPairsOf(inEventTimeOrder(history), definition)) {
+      if (!inWindow(pair.at, w)) continue;
+      add(byName, pair.touchpointName, pair);
+      add(byChannel, pair.channel, pair);
     }
   }
   const rows = (map: Map<string | null, Cell>): PerceptionGapRow[] =>

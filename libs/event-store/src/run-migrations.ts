@@ -6,6 +6,7 @@ import { CreateCustomerErasures1765000000001 } from './migrations/1765000000001-
 import { CreateAuditLog1765000000002 } from './migrations/1765000000002-create-audit-log';
 import { CreateConsentEvents1765000000003 } from './migrations/1765000000003-create-consent-events';
 import { AddTouchpointTraceContext1765000000004 } from './migrations/1765000000004-add-touchpoint-trace-context';
+import { AddConsentTransaction1765000000005 } from './migrations/1765000000005-add-consent-transaction';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -17,6 +18,7 @@ export const EVENT_STORE_MIGRATIONS: readonly MigrationClass[] = [
   CreateAuditLog1765000000002,
   CreateConsentEvents1765000000003,
   AddTouchpointTraceContext1765000000004,
+  AddConsentTransaction1765000000005,
 ];
 
 /** Serialises migration runs of several services starting at once against one database. */

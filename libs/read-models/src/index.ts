@@ -33,7 +33,14 @@ export {
   type CustomerReadModel,
   type CustomerSummary,
 } from './read-model.queries';
-export { APPLIED_TOUCHPOINTS, CUSTOMER_PROFILES } from './schema/read-model.schema';
+export {
+  APPLIED_TOUCHPOINTS,
+  CONSENT_FOLLOW_PROGRESS,
+  CUSTOMER_PROFILES,
+} from './schema/read-model.schema';
+export * from './schema/analytics.schema';
+export { AnalyticsQueries, type ComplaintMetricsRow } from './analytics.queries';
+export { ConsentFollower, type ConsentFollowerOptions } from './consent-follower';
 export { createStatements, createTableStatement, type TableSchema } from './schema/table-schema';
 export { DATABASE_MIGRATIONS, migrateDatabase } from './migrate-database';
 export {

@@ -3,7 +3,7 @@ import type { Touchpoint } from '@cx/domain';
 import { TOUCHPOINT_EVENTS_TABLE } from '@cx/event-store';
 import { applyToProjections, READ_MODEL_LOCK_KEY, type BatchTarget } from './projection-engine';
 import type { PositionedTouchpoint, Projection } from './projection';
-import { APPLIED_TOUCHPOINTS } from './schema/read-model.schema';
+import { APPLIED_TOUCHPOINTS, CONSENT_FOLLOW_PROGRESS } from './schema/read-model.schema';
 import {
   createIndexStatements,
   createTableStatement,
@@ -88,6 +88,12 @@ export async function rebuildProjections(
   const tables = rebuilt.flatMap((p) => p.tables);
   const client = await pool.connect();
   try {
+    // Consent changes from here on may be missing from the copies (the live tables got them):
+    // the switch-over hands them to the consent follower again.
+    const { rows: snapshot } = await client.query<{ xmin: string }>(
+      'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+    );
+    const consentsFrom = snapshot[0]?.xmin ?? '0';
     await createCopies(client, [APPLIED_TOUCHPOINTS, ...tables]);
     const events = await copyEventStore(
       client,
@@ -122,10 +128,14 @@ export async function rebuildProjections(
       await client.query(`ANALYZE ${copyOf(table.name)}`);
     }
     const others = all.filter((p) => !rebuilt.includes(p));
-    const switched = await switchOver(client, rebuilt, others, target, [
-      APPLIED_TOUCHPOINTS,
-      ...tables,
-    ]);
+    const switched = await switchOver(
+      client,
+      rebuilt,
+      others,
+      target,
+      [APPLIED_TOUCHPOINTS, ...tables],
+      consentsFrom,
+    );
     progress(
       `switched over (${switched.merged} live touchpoints merged, ${switched.ahead} applied ahead of the live projector)`,
     );
@@ -211,6 +221,7 @@ async function switchOver(
   others: readonly Projection[],
   target: BatchTarget,
   tables: readonly TableSchema[],
+  consentsFrom: string,
 ): Promise<{ merged: number; ahead: number }> {
   const live = APPLIED_TOUCHPOINTS.name;
   const copy = target.appliedTouchpoints;
@@ -240,6 +251,11 @@ async function switchOver(
   for (const table of tables) {
     await client.query(`DROP TABLE ${table.name}`);
     for (const statement of promoteStatements(table)) await client.query(statement);
+  }
+  if (rebuilt.some((p) => p.recompute !== undefined)) {
+    await client.query(`UPDATE ${CONSENT_FOLLOW_PROGRESS} SET below = LEAST(below, $1::xid8)`, [
+      consentsFrom,
+    ]);
   }
   await client.query('COMMIT');
   return { merged: merged.length, ahead: ahead.length };

@@ -1,7 +1,11 @@
 import type { PoolClient } from 'pg';
 import type { Touchpoint } from '@cx/domain';
 import { INSIGHT_OUTBOX_TABLE } from './insight-outbox';
-import { APPLIED_TOUCHPOINTS, PROJECTION_OFFSETS } from './schema/read-model.schema';
+import {
+  APPLIED_TOUCHPOINTS,
+  CONSENT_FOLLOW_PROGRESS,
+  PROJECTION_OFFSETS,
+} from './schema/read-model.schema';
 import { REBUILD_SUFFIX, type TableSchema } from './schema/table-schema';
 
 /** A touchpoint (public part only) with its event-store position. */
@@ -58,6 +62,11 @@ export interface Projection {
     batch: ProjectionBatch,
     touchpoints: readonly PositionedTouchpoint[],
   ): Promise<ProjectionOutcome>;
+  /**
+   * For projections that also read customers' consents: derives these customers again from their
+   * applied histories, because their consents changed (see `ConsentFollower`).
+   */
+  recompute?(batch: ProjectionBatch, customerIds: readonly string[]): Promise<void>;
 }
 
 /** Tables the engine keeps for every projection; no projection may own one. */
@@ -65,6 +74,7 @@ const ENGINE_TABLES: ReadonlySet<string> = new Set([
   APPLIED_TOUCHPOINTS.name,
   PROJECTION_OFFSETS,
   INSIGHT_OUTBOX_TABLE,
+  CONSENT_FOLLOW_PROGRESS,
 ]);
 
 /** Refuses two projections of one name, two owners of one table, or a table the engine keeps. */

@@ -63,6 +63,17 @@ export class ProjectorConfig extends ServiceConfig {
    * its partitions are reassigned at once instead of after the session timeout. Default:
    * `<hostname>:<PORT>`, which no two running instances share; none when PORT is 0.
    */
+  /**
+   * Purposes a customer must have granted before touchpoints serving them count in the analytics
+   * (comma-separated); a touchpoint serving a withdrawn purpose never counts. None by default.
+   */
+  @IsOptional()
+  @Matches(/^\s*([a-z][a-z0-9_.-]{0,63}\s*(,\s*[a-z][a-z0-9_.-]{0,63}\s*)*)?$/, {
+    message:
+      'CX_OPT_IN_PURPOSES must be comma-separated purposes such as analytics,marketing.email',
+  })
+  CX_OPT_IN_PURPOSES = '';
+
   @IsOptional()
   @Matches(/^[A-Za-z0-9._:-]{1,100}$/, {
     message: 'PROJECTOR_INSTANCE_ID must be 1 to 100 of A-Z a-z 0-9 . _ : -',

@@ -4,13 +4,13 @@ import type { Pool } from 'pg';
 import { TOPIC_SPECS } from '@cx/contracts';
 import { ensureTopics, InsightRelay, KafkaAdminSession } from '@cx/messaging';
 import { ServiceLifecycle } from '@cx/platform';
-import { ProjectionEngine } from '@cx/read-models';
+import { ConsentFollower, ProjectionEngine } from '@cx/read-models';
 import { TouchpointConsumer } from '../consumer/touchpoint-consumer.service';
 import { measureLag, type ProjectorLag } from '../health/projector-lag';
 import { KAFKA, KAFKA_PROBE, PG_POOL } from './projector.tokens';
 
 /**
- * Creates the topics, then runs the insight relay and the consumer. On shutdown the consumer stops
+ * Creates the topics, then runs the insight relay, the consumer and the consent follower. On shutdown the consumer stops
  * first (its batch in flight commits or rolls back), then the relay, then the pool they share.
  */
 @Injectable()
@@ -21,6 +21,7 @@ export class ProjectorLifecycle extends ServiceLifecycle {
     private readonly consumer: TouchpointConsumer,
     relay: InsightRelay,
     private readonly engine: ProjectionEngine,
+    consents: ConsentFollower,
     @Inject(PG_POOL) pool: Pool,
     @Inject(KAFKA) kafka: Kafka,
     @Inject(KAFKA_PROBE) kafkaProbe: Kafka,
@@ -31,6 +32,7 @@ export class ProjectorLifecycle extends ServiceLifecycle {
         { name: 'Kafka topics', start: () => ensureTopics(kafka, TOPIC_SPECS) },
         { name: 'insight relay', start: () => relay.start(), stop: () => relay.stop() },
         { name: 'touchpoint consumer', start: () => consumer.start(), stop: () => consumer.stop() },
+        { name: 'consent follower', start: () => consents.start(), stop: () => consents.stop() },
       ],
       kafkaAdmin: admin,
       pool,

@@ -1,4 +1,6 @@
-import { PROJECTIONS } from '../projections/projection-registry';
+import { projections } from '../projections/projection-registry';
+
+const PROJECTIONS = projections({ optInPurposes: new Set() });
 import { selectProjections, UnknownProjectionError } from './projections-rebuild.command';
 
 describe('cx projections rebuild: choosing projections', () => {

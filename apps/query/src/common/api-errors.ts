@@ -45,6 +45,17 @@ export const ApiListErrors = (): MethodDecorator & ClassDecorator =>
     ApiErrorResponse(503, UNAVAILABLE, NOT_CAUGHT_UP),
   );
 
+/** The error answers of an analytics endpoint. */
+export const ApiAnalyticsErrors = (): MethodDecorator & ClassDecorator =>
+  applyDecorators(
+    ApiErrorResponse(400, INVALID, {
+      error: 'invalid_request',
+      path: 'to',
+      message: 'must be at most 5 years after from',
+    }),
+    ApiErrorResponse(503, UNAVAILABLE, NOT_CAUGHT_UP),
+  );
+
 /** The refusals of a request body before the route sees it (admin routes with a body). */
 export const ApiQueryBodyErrors = (): MethodDecorator & ClassDecorator =>
   applyDecorators(

@@ -3,6 +3,7 @@ export const SCOPES = [
   'touchpoints:write',
   'customers:read',
   'personal:read',
+  'analytics:read',
   'metrics:read',
   'admin',
 ] as const;

@@ -56,3 +56,6 @@ export const CUSTOMER_PROFILES: TableSchema = {
 
 /** The consumed offsets, one row per consumer group and partition, moved with the read models. */
 export const PROJECTION_OFFSETS = 'projection_offsets';
+
+/** One row: every consent change recorded by a transaction below `below` has been followed. */
+export const CONSENT_FOLLOW_PROGRESS = 'consent_follow_progress';
