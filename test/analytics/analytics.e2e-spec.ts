@@ -16,6 +16,7 @@ import {
 import { kafkaBrokers } from '../support/stack';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { eventually } from '../support/eventually';
+import { mapLimited } from '../support/map-limited';
 import { journeys, shuffledWithDuplicates } from '../projector/support/journeys';
 import {
   distMain,
@@ -181,24 +182,6 @@ async function getJson<T>(url: string): Promise<Answer<T>> {
     // Left as text: the assertion shows it.
   }
   return { status: response.status, body: body as T };
-}
-
-/** Runs `work` over `items` with at most `limit` in flight, results in input order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, () => worker()));
-  return results;
 }
 
 interface BatchBody {

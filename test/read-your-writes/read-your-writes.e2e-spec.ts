@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { categoryOf, type Channel, type Touchpoint } from '@cx/domain';
 import { EventStore, PersonalDataCipher } from '@cx/event-store';
 import { kafkaBrokers } from '../support/stack';
+import { mapLimited } from '../support/map-limited';
 import { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
 import { shuffledWithDuplicates } from '../projector/support/journeys';
 import {
@@ -76,24 +77,6 @@ async function getJson<T>(url: string): Promise<Answer<T>> {
     // Left as text: the assertion shows it.
   }
   return { status: response.status, body: body as T, ms };
-}
-
-/** Runs `work` over `items` with at most `limit` in flight, results in input order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, () => worker()));
-  return results;
 }
 
 function stats(values: readonly number[]): string {

@@ -81,14 +81,12 @@ function markdown(report: AnalyticsReport): string {
       'are journeys running on into 2026.',
     `- Load: COPY into \`touchpoint_events\` (public payload, no personal data) in ${fmt(d.loadSeconds, 1)} s ` +
       `(${fmt(d.touchpoints / d.loadSeconds)} touchpoints/s, generation included).`,
-    `- Rebuild: \`rebuildProjections\` of the experience-analytics projection (\`includeUnapplied\`) over ` +
+    `- Rebuild: \`rebuildProjections\` of every projection (customer profiles and analytics, \`includeUnapplied\`: nothing ran the live projector) over ` +
       `${fmt(d.rebuildEvents)} events of ${fmt(d.rebuildCustomers)} customers in ${fmt(d.rebuildSeconds, 1)} s ` +
       `(${fmt(rebuildRate)} events/s): ${fmt(d.rebuildPhases.ledger, 1)} s copying the event store into ` +
       `the rebuilt ledger, ${fmt(d.rebuildPhases.project, 1)} s projecting the customers ` +
       `(${fmt(d.rebuildCustomers / d.rebuildPhases.project)} customers/s), ` +
-      `${fmt(d.rebuildPhases.switchOver, 1)} s for indexes, ANALYZE and the switch-over, which applies ` +
-      'every touchpoint the live projector had not applied (here all of them, nothing ran it) to the ' +
-      'projections not rebuilt (the customer profiles), in one transaction.' +
+      `${fmt(d.rebuildPhases.switchOver, 1)} s for indexes, ANALYZE and the switch-over.` +
       `${d.reused ? ` Both measured when the database was filled, ${d.filledAt}; this run reused it (\`--keep\`).` : ''}`,
     `- Read models: ${fmt(s.answers)} answers, cells ${Object.entries(s.cells)
       .map(([grain, n]) => `${fmt(n)} of grain \`${grain}\``)

@@ -119,10 +119,19 @@ export function bucketOf(ms: number, size: BucketSize, timeZone?: string): strin
   return `${pad(start.getUTCFullYear(), 4)}-${pad(start.getUTCMonth() + 1, 2)}-${pad(start.getUTCDate(), 2)}`;
 }
 
-function groupValue(
-  t: Touchpoint,
+/** What a figure can be grouped by: a touchpoint's fields, or a fact kept from one. */
+export interface Groupable {
+  readonly channel: string;
+  readonly category: string;
+  readonly pillar?: string | null;
+  readonly touchpointName?: string | null;
+}
+
+/** The group a touchpoint (or a fact of one) falls in; `stage` is its customer's current one. */
+export function groupOf(
+  t: Groupable,
   groupBy: GroupBy | undefined,
-  ctx: MetricsContext,
+  stage: Stage | null,
 ): string | null {
   switch (groupBy) {
     case undefined:
@@ -136,12 +145,20 @@ function groupValue(
     case 'touchpointName':
       return t.touchpointName ?? null;
     case 'stage':
-      return ctx.stages?.get(t.customerId) ?? null;
+      return stage;
     default: {
       const never: never = groupBy;
       throw new RangeError(`unknown group ${String(never)}`);
     }
   }
+}
+
+function groupValue(
+  t: Touchpoint,
+  groupBy: GroupBy | undefined,
+  ctx: MetricsContext,
+): string | null {
+  return groupOf(t, groupBy, ctx.stages?.get(t.customerId) ?? null);
 }
 
 function compareNullable(a: string | null, b: string | null): number {

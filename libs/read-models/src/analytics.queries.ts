@@ -76,30 +76,100 @@ const ANSWER_GROUP_SQL: Readonly<Record<GroupBy | '', string>> = {
   stage: 'a.stage',
 };
 
+const ANSWER_SUMS = [
+  'nps_answers',
+  'promoters',
+  'detractors',
+  'csat_answers',
+  'satisfied',
+  'ces_answers',
+  'ces_sum',
+] as const;
+
 const ms = (column: string): string => `timestamptz 'epoch' + ${column} * interval '1 millisecond'`;
 
-/**
- * The pieces as `p(bucket, grain, s, e)` (parameters $1–$4), and per grain of cells `pc`: the
- * pieces' sorted starts, ends and buckets, and the range they span.
- */
-const PIECES_CTE = `p AS (
-  SELECT bucket, grain, ${ms('s')} AS s, ${ms('e')} AS e
-    FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) AS p(bucket, grain, s, e)),
-pc AS (
-  SELECT grain::"char" AS grain, array_agg(s ORDER BY s) AS starts, array_agg(e ORDER BY s) AS ends,
-         array_agg(bucket ORDER BY s) AS buckets, min(s) AS lo, max(e) AS hi
-    FROM p WHERE grain <> 'r' GROUP BY grain)`;
+const CELL_GRAINS = ['q', 'h', 'd'] as const;
 
-/**
- * The cells (`x`) of a table inside the pieces, with their bucket `pc.buckets[x.i]`: one range
- * scan of the primary key per grain, each cell placed in its piece by binary search, rather than
- * one scan per piece (a year of Madrid days is 365 pieces) or a join the planner may not index.
- */
-function cellsInPieces(table: string, where = ''): string {
-  return `pc CROSS JOIN LATERAL (
-      SELECT c.*, width_bucket(c.slot, pc.starts) AS i FROM ${table} c
-       WHERE c.grain = pc.grain ${where} AND c.slot >= pc.lo AND c.slot < pc.hi) x
-     WHERE x.slot < pc.ends[x.i]`;
+/** The SQL of a set of pieces: the CTEs and the cell scans, and the parameters they take. */
+interface PiecesSql {
+  /** `p(bucket, grain, s, e)`: every piece; `pb`: each cell piece's bucket by rank in its grain. */
+  readonly cte: string;
+  readonly params: readonly unknown[];
+  /**
+   * The cells of a table inside the pieces, summed per piece and key, with the piece's bucket:
+   * per grain present, one range scan of the primary key between constants, each cell placed in
+   * its piece by a binary search over the pieces' starts — rather than one scan per piece (a year
+   * of Madrid days is 365 pieces) or a join the planner cannot bound. Buckets come after summing.
+   */
+  cells(table: string, where: string, keys: readonly string[], sums: readonly string[]): string;
+}
+
+/** `first` is the number of the first parameter the pieces take (the query's own come before). */
+function piecesSql(pieces: readonly TimePiece[], first: number): PiecesSql {
+  const params: unknown[] = [];
+  const ref = (value: unknown): string => {
+    params.push(value);
+    return `$${first + params.length - 1}`;
+  };
+  const cte = `p AS (
+  SELECT bucket, grain, ${ms('s')} AS s, ${ms('e')} AS e
+    FROM unnest(${ref(pieces.map((p) => p.bucket))}::text[], ${ref(pieces.map((p) => p.grain))}::text[],
+                ${ref(pieces.map((p) => p.start))}::bigint[], ${ref(pieces.map((p) => p.end))}::bigint[])
+         AS p(bucket, grain, s, e)),
+pb AS (
+  SELECT grain::"char" AS grain, bucket, row_number() OVER (PARTITION BY grain ORDER BY s) AS i
+    FROM p WHERE grain <> 'r')`;
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  const grains = CELL_GRAINS.flatMap((grain) => {
+    // In time order already: segments come in order, and so do the pieces of each.
+    const own = pieces.filter((p) => p.grain === grain);
+    const head = own[0];
+    const last = own[own.length - 1];
+    if (head === undefined || last === undefined) return [];
+    const covered = own.reduce((sum, p) => sum + (p.end - p.start), 0);
+    // Pieces spread thin over their range (a month's edges) are read one by one, each by its own
+    // index range (OFFSET 0 keeps the planner from turning that into one scan of the whole range).
+    const dense = covered >= (last.end - head.start) / 2;
+    return [
+      {
+        grain,
+        dense,
+        starts: ref(own.map((p) => iso(p.start))),
+        ends: ref(own.map((p) => iso(p.end))),
+        lo: dense ? ref(iso(head.start)) : '',
+        hi: dense ? ref(iso(last.end)) : '',
+      },
+    ];
+  });
+  return {
+    cte,
+    params,
+    cells(table, where, keys, sums) {
+      const k = (prefix: string): string => keys.map((key) => `, ${prefix}.${key}`).join('');
+      const summed = sums.map((sum) => `, sum(x.${sum}) AS ${sum}`).join('');
+      const scans = grains.map((g) =>
+        g.dense
+          ? `SELECT '${g.grain}'::"char" AS grain, x.i${k('x')}${summed}
+      FROM (SELECT c.*, width_bucket(c.slot, ${g.starts}::timestamptz[]) AS i FROM ${table} c
+             WHERE c.grain = '${g.grain}' ${where}
+               AND c.slot >= ${g.lo}::timestamptz AND c.slot < ${g.hi}::timestamptz) x
+     WHERE x.slot < (${g.ends}::timestamptz[])[x.i]
+     GROUP BY x.i${k('x')}`
+          : `SELECT '${g.grain}'::"char" AS grain, q.i${k('x')}${summed}
+      FROM unnest(${g.starts}::timestamptz[], ${g.ends}::timestamptz[]) WITH ORDINALITY AS q(s, e, i)
+      CROSS JOIN LATERAL (SELECT c.* FROM ${table} c
+             WHERE c.grain = '${g.grain}' ${where} AND c.slot >= q.s AND c.slot < q.e
+             OFFSET 0) x
+     GROUP BY q.i${k('x')}`,
+      );
+      if (scans.length === 0) {
+        return `(SELECT NULL::text AS bucket${keys.map((key) => `, NULL AS ${key}`).join('')}${sums.map((sum) => `, 0 AS ${sum}`).join('')} WHERE false)`;
+      }
+      return `(SELECT pb.bucket${k('g')}${sums.map((sum) => `, g.${sum}`).join('')}
+     FROM (${scans.join('\n UNION ALL ')}) g
+     JOIN pb ON pb.grain = g.grain AND pb.i = g.i)`;
+    },
+  };
 }
 
 /** Rows (`a`) of a facts table whose time falls in the pieces read from facts: the ragged ends. */
@@ -107,15 +177,6 @@ function factsInPieces(from: string, time: string): string {
   return `p CROSS JOIN LATERAL (
       SELECT * FROM ${from} WHERE ${time} >= p.s AND ${time} < p.e) a
      WHERE p.grain = 'r'`;
-}
-
-function pieceParams(pieces: readonly TimePiece[]): unknown[] {
-  return [
-    pieces.map((p) => p.bucket),
-    pieces.map((p) => p.grain),
-    pieces.map((p) => p.start),
-    pieces.map((p) => p.end),
-  ];
 }
 
 /** An exact decimal from Postgres as the nearest double, rounded as the library rounds. */
@@ -145,16 +206,18 @@ export class AnalyticsQueries {
     if (pieces.length === 0) return [];
     const m = DEFAULT_JOURNEY_DEFINITION.metrics;
     const dim = groupBy ?? '';
+    const own = [dim, m.npsPromoterMin, m.npsDetractorMax, m.csatSatisfiedMin];
+    const at = piecesSql(pieces, own.length + 1);
     const { rows } = await this.pool.query<CountersRow>(
-      `WITH ${PIECES_CTE},
+      `WITH ${at.cte},
        counted AS (
-         SELECT pc.buckets[x.i] AS bucket, x.value AS grp, x.nps_answers, x.promoters,
-                x.detractors, x.csat_answers, x.satisfied, x.ces_answers, x.ces_sum
-           FROM ${cellsInPieces(ANALYTICS_ANSWER_CELLS.name, 'AND c.dim = $5')}
+         SELECT bucket, value AS grp, nps_answers, promoters, detractors, csat_answers,
+                satisfied, ces_answers, ces_sum
+           FROM ${at.cells(ANALYTICS_ANSWER_CELLS.name, 'AND c.dim = $1', ['value'], ANSWER_SUMS)} x
          UNION ALL
          SELECT p.bucket, ${ANSWER_GROUP_SQL[dim]},
-                (a.nps IS NOT NULL)::int, (a.nps >= $6)::int, (a.nps <= $7)::int,
-                (a.csat IS NOT NULL)::int, (a.csat >= $8)::int,
+                (a.nps IS NOT NULL)::int, (a.nps >= $2)::int, (a.nps <= $3)::int,
+                (a.csat IS NOT NULL)::int, (a.csat >= $4)::int,
                 (a.ces IS NOT NULL)::int, coalesce(a.ces, 0)
            FROM ${factsInPieces(
              dim === 'stage'
@@ -167,16 +230,7 @@ export class AnalyticsQueries {
               sum(satisfied) AS satisfied, sum(ces_answers) AS ces_answers, sum(ces_sum) AS ces_sum
          FROM counted GROUP BY bucket, grp
        HAVING sum(nps_answers) + sum(csat_answers) + sum(ces_answers) > 0`,
-      [
-        pieces.map((p) => p.bucket),
-        pieces.map((p) => p.grain),
-        pieces.map((p) => p.start),
-        pieces.map((p) => p.end),
-        dim,
-        m.npsPromoterMin,
-        m.npsDetractorMax,
-        m.csatSatisfiedMin,
-      ],
+      [...own, ...at.params],
     );
     return rows
       .map((r) =>
@@ -257,6 +311,7 @@ export class AnalyticsQueries {
   ): Promise<RevenueFigures> {
     const pieces = segments.flatMap((s) => piecesOf(s.bucket, s.start, s.end));
     const dim = groupBy ?? '';
+    const at = piecesSql(pieces, 2);
     const { rows } =
       pieces.length === 0
         ? { rows: [] }
@@ -267,10 +322,10 @@ export class AnalyticsQueries {
             amount: string;
             purchases: string;
           }>(
-            `WITH ${PIECES_CTE},
+            `WITH ${at.cte},
              counted AS (
-               SELECT pc.buckets[x.i] AS bucket, x.value AS grp, x.currency, x.amount, x.purchases
-                 FROM ${cellsInPieces(ANALYTICS_REVENUE_CELLS.name, 'AND c.dim = $5')}
+               SELECT bucket, value AS grp, currency, amount, purchases
+                 FROM ${at.cells(ANALYTICS_REVENUE_CELLS.name, 'AND c.dim = $1', ['value', 'currency'], ['amount', 'purchases'])} x
                UNION ALL
                SELECT p.bucket, ${ANSWER_GROUP_SQL[dim]}, a.currency, a.amount, 1
                  FROM ${factsInPieces(
@@ -282,7 +337,7 @@ export class AnalyticsQueries {
              SELECT bucket, grp, currency, round(sum(amount), 9)::text AS amount,
                     sum(purchases) AS purchases
                FROM counted GROUP BY bucket, grp, currency HAVING sum(purchases) > 0`,
-            [...pieceParams(pieces), dim],
+            [dim, ...at.params],
           );
     const { rows: byStage } = await this.pool.query<{
       stage: Stage;
@@ -351,15 +406,16 @@ export class AnalyticsQueries {
   async churn(segments: readonly BucketSegment[]): Promise<ChurnRow[]> {
     const pieces = segments.flatMap((s) => piecesOf(s.bucket, s.start, s.end));
     if (pieces.length === 0) return [];
+    const at = piecesSql(pieces, 1);
     const { rows } = await this.pool.query<{
       bucket: string | null;
       cancellations: string;
       lost: string;
     }>(
-      `WITH ${PIECES_CTE},
+      `WITH ${at.cte},
        counted AS (
-         SELECT pc.buckets[x.i] AS bucket, x.cancellations, x.lost
-           FROM ${cellsInPieces(ANALYTICS_CHURN_CELLS.name)}
+         SELECT bucket, cancellations, lost
+           FROM ${at.cells(ANALYTICS_CHURN_CELLS.name, '', [], ['cancellations', 'lost'])} x
          UNION ALL
          SELECT p.bucket, 1, 0
            FROM ${factsInPieces(`${ANALYTICS_CANCELLATIONS.name} f`, 'f.occurred_at')}
@@ -368,7 +424,7 @@ export class AnalyticsQueries {
            FROM ${factsInPieces(`${ANALYTICS_CUSTOMERS.name} f`, 'f.lost_at')})
        SELECT bucket, sum(cancellations) AS cancellations, sum(lost) AS lost
          FROM counted GROUP BY bucket HAVING sum(cancellations) + sum(lost) > 0`,
-      pieceParams(pieces),
+      [...at.params],
     );
     return rows
       .map((r) => ({
@@ -389,17 +445,17 @@ export class AnalyticsQueries {
     const current = funnelOfCounts(
       counts.map((r) => ({ stage: r.stage, status: r.status, customers: Number(r.customers) })),
     );
-    const pieces = piecesOf(null, from, to);
+    const at = piecesSql(piecesOf(null, from, to), 1);
     const { rows } = await this.pool.query<{ stage: Stage; entered: string; rose: string }>(
-      `WITH ${PIECES_CTE},
+      `WITH ${at.cte},
        counted AS (
-         SELECT x.stage, x.entered, x.rose
-           FROM ${cellsInPieces(ANALYTICS_ENTRY_CELLS.name)}
+         SELECT stage, entered, rose
+           FROM ${at.cells(ANALYTICS_ENTRY_CELLS.name, '', ['stage'], ['entered', 'rose'])} x
          UNION ALL
          SELECT a.stage, 1, a.rose::int
            FROM ${factsInPieces(`${ANALYTICS_STAGE_ENTRIES.name} f`, 'f.entered_at')})
        SELECT stage, sum(entered) AS entered, sum(rose) AS rose FROM counted GROUP BY stage`,
-      pieceParams(pieces),
+      [...at.params],
     );
     const found = new Map(rows.map((r) => [r.stage, r]));
     return {

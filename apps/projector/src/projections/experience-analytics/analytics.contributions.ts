@@ -3,6 +3,7 @@ import {
   addToCells,
   CELL_DIMENSIONS,
   CELL_GRAINS,
+  cellValue,
   changedCells,
   NO_GROUP,
   type AnswerCell,
@@ -41,27 +42,6 @@ const negate = (decimal: string): string =>
   decimal.startsWith('-') ? decimal.slice(1) : `-${decimal}`;
 
 const slotOf = (ms: number, grainMs: number): number => Math.floor(ms / grainMs) * grainMs;
-
-function purchaseGroup(
-  p: PurchaseFact,
-  dim: (typeof CELL_DIMENSIONS)[number],
-  stage: Stage,
-): string {
-  switch (dim) {
-    case '':
-      return NO_GROUP;
-    case 'channel':
-      return p.channel;
-    case 'category':
-      return p.category;
-    case 'pillar':
-      return p.pillar ?? NO_GROUP;
-    case 'touchpointName':
-      return p.touchpointName ?? NO_GROUP;
-    case 'stage':
-      return stage;
-  }
-}
 
 /** A customer's value per currency: their purchases' amounts, summed exactly by Postgres later. */
 function valueOf(purchases: readonly PurchaseFact[]): { currency: string; amounts: string[] }[] {
@@ -118,7 +98,7 @@ export function sumRows(old: readonly Contribution[], now: readonly Contribution
             grain,
             dim,
             slot: slotOf(p.occurredAtMs, ms),
-            value: purchaseGroup(p, dim, c.stage),
+            value: cellValue(p, dim, c.stage),
             currency: p.currency,
             amount: signed(p.amount),
             purchases: sign,

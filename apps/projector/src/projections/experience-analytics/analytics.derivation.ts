@@ -4,6 +4,7 @@ import {
   DEFAULT_JOURNEY_DEFINITION,
   deriveStageHistory,
   GROUP_BYS,
+  groupOf,
   inEventTimeOrder,
   instantMs,
   orderConsentChanges,
@@ -13,6 +14,7 @@ import {
   type ConsentChange,
   type ConsentPolicy,
   type GroupBy,
+  type Groupable,
   type LifecycleStatus,
   type PerceptionPair,
   type Stage,
@@ -223,21 +225,9 @@ export const CELL_DIMENSIONS: readonly CellDimension[] = ['', ...GROUP_BYS];
 /** Stands for "no value" (a touchpoint without pillar or name): no real group value is empty. */
 export const NO_GROUP = '';
 
-function groupOf(answer: AnswerFact, dim: CellDimension, stage: Stage): string {
-  switch (dim) {
-    case '':
-      return NO_GROUP;
-    case 'channel':
-      return answer.channel;
-    case 'category':
-      return answer.category;
-    case 'pillar':
-      return answer.pillar ?? NO_GROUP;
-    case 'touchpointName':
-      return answer.touchpointName ?? NO_GROUP;
-    case 'stage':
-      return stage;
-  }
+/** The cell value of a fact in a dimension: `''` (NO_GROUP) for none. */
+export function cellValue(fact: Groupable, dim: CellDimension, stage: Stage): string {
+  return (dim === '' ? null : groupOf(fact, dim, stage)) ?? NO_GROUP;
 }
 
 export function countersOf(answer: AnswerFact): AnswerCounters {
@@ -278,7 +268,7 @@ export function addToCells(
     for (const { grain, ms } of CELL_GRAINS) {
       const slot = Math.floor(answer.occurredAtMs / ms) * ms;
       for (const dim of CELL_DIMENSIONS) {
-        const value = groupOf(answer, dim, stage);
+        const value = cellValue(answer, dim, stage);
         const key = `${grain}\u0000${dim}\u0000${slot}\u0000${value}`;
         let cell = cells.get(key);
         if (cell === undefined) {
