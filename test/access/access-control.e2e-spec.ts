@@ -118,6 +118,7 @@ describe('access control on every endpoint (built services, real Postgres and Ka
       '/v1/revenue?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
       '/v1/churn?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
       '/v1/funnel?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
+      '/v1/moments-of-truth?from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z',
       '/v1/perception-gap',
     ].map((path): Endpoint => ({
       service: 'query',

@@ -351,6 +351,11 @@ function organisationCases(
       params: { from: sentFrom, to: sentTo },
       expected: { from, to, ...expected.funnel(from, to) },
     });
+    cases.push({
+      path: '/v1/moments-of-truth',
+      params: { from: sentFrom, to: sentTo },
+      expected: { from, to, horizonDays: 30, rows: expected.momentsOfTruth(from, to) },
+    });
   }
   for (const groupBy of ['touchpointName', 'channel'] as const) {
     cases.push({

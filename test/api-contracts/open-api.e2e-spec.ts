@@ -53,6 +53,7 @@ const OPERATIONS: Readonly<Record<Service, readonly string[]>> = {
     'getFunnel',
     'getLiveness',
     'getMetrics',
+    'getMomentsOfTruth',
     'getPerceptionGap',
     'getReadiness',
     'getRevenue',

@@ -272,15 +272,24 @@ describe('projector (e2e)', () => {
       const touchpoints = await pool.query(
         'SELECT touchpoint_id, customer_id, position, payload FROM projection_touchpoints ORDER BY touchpoint_id',
       );
-      return [profiles.rows, touchpoints.rows];
+      // The analytics' sums, cells a live batch brought back to zero left out.
+      const cells = await pool.query(
+        `SELECT * FROM analytics_answer_cells
+          WHERE nps_answers + csat_answers + ces_answers > 0 ORDER BY grain, dim, slot, value`,
+      );
+      const counts = await pool.query(
+        'SELECT * FROM analytics_stage_counts WHERE customers > 0 ORDER BY stage, status',
+      );
+      return [profiles.rows, touchpoints.rows, cells.rows, counts.rows];
     };
     const live = await snapshot();
+    expect(live[2]?.length).toBeGreaterThan(0);
     const first = await run(process.execPath, [distMain('cli'), 'projections', 'rebuild'], {
       env: { ...process.env, DATABASE_URL: databaseUrl() },
     });
     const summary = JSON.parse(first.stdout) as { customers: number; projections: string[] };
     expect(summary.customers).toBeGreaterThan(0);
-    expect(summary.projections).toEqual(['customer-profiles']);
+    expect(summary.projections).toEqual(['customer-profiles', 'experience-analytics']);
     expect(await snapshot()).toEqual(live);
 
     // One projection by name gives the same tables; an unknown name is refused and changes nothing.

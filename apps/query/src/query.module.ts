@@ -37,6 +37,7 @@ import {
   GetCustomerValueHandler,
   GetExperienceMetricsHandler,
   GetFunnelHandler,
+  GetMomentsOfTruthHandler,
   GetPerceptionGapHandler,
   GetRevenueHandler,
 } from './analytics/analytics.handlers';
@@ -143,6 +144,7 @@ export class QueryModule {
         GetCustomerValueHandler,
         GetChurnHandler,
         GetFunnelHandler,
+        GetMomentsOfTruthHandler,
         GetPerceptionGapHandler,
       ],
     };

@@ -496,6 +496,8 @@ describe('query HTTP API (real Postgres)', () => {
         '/v1/admin/keys',
         '/v1/admin/keys/{keyId}',
         '/v1/admin/keys/{keyId}/rotate',
+        '/v1/churn',
+        '/v1/complaints',
         '/v1/customers',
         '/v1/customers/{customerId}',
         '/v1/customers/{customerId}/consents',
@@ -505,6 +507,12 @@ describe('query HTTP API (real Postgres)', () => {
         '/v1/customers/{customerId}/loyalty',
         '/v1/customers/{customerId}/readmission',
         '/v1/customers/{customerId}/touchpoints',
+        '/v1/customers/{customerId}/value',
+        '/v1/funnel',
+        '/v1/metrics',
+        '/v1/moments-of-truth',
+        '/v1/perception-gap',
+        '/v1/revenue',
       ]);
     });
   });

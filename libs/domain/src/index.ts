@@ -12,3 +12,4 @@ export * from './consent';
 export * from './bucket-segments';
 export * from './experience-figures';
 export * from './perception';
+export * from './moments-of-truth';

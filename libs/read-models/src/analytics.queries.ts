@@ -14,6 +14,7 @@ import {
   type Funnel,
   type GroupBy,
   type LifecycleStatus,
+  type MomentOfTruth,
   type PerceptionGapRow,
   type RevenueRow,
   type Stage,
@@ -29,6 +30,7 @@ import {
   ANALYTICS_COMPLAINTS,
   ANALYTICS_CUSTOMER_VALUE,
   ANALYTICS_CUSTOMERS,
+  ANALYTICS_PASSAGES,
   ANALYTICS_ENTRY_CELLS,
   ANALYTICS_PERCEPTION_TOTALS,
   ANALYTICS_PURCHASES,
@@ -494,6 +496,51 @@ export class AnalyticsQueries {
         };
       })
       .sort((a, b) => compareNullable(a.key, b.key));
+  }
+
+  /**
+   * Moments of truth per touchpoint name over the passages inside the window (the library's
+   * `momentsOfTruth`): a customer counts once per name, dropped or rose if after any passage.
+   */
+  async momentsOfTruth(from: number, to: number): Promise<MomentOfTruth[]> {
+    const { rows } = await this.pool.query<{
+      name: string;
+      customers: string;
+      dropped: string;
+      rose: string;
+      valence: string | null;
+      signals: string;
+      flagged: boolean;
+    }>(
+      `WITH per_customer AS (
+         SELECT customer_id, touchpoint_name, bool_or(flagged) AS flagged, bool_or(dropped) AS dropped,
+                bool_or(rose) AS rose, sum(valence_sum) AS valence, sum(signals) AS signals
+           FROM ${ANALYTICS_PASSAGES.name}
+          WHERE occurred_at >= ${ms('$1::bigint')} AND occurred_at < ${ms('$2::bigint')}
+          GROUP BY customer_id, touchpoint_name)
+       SELECT touchpoint_name AS name, count(*) AS customers,
+              count(*) FILTER (WHERE dropped) AS dropped, count(*) FILTER (WHERE rose) AS rose,
+              sum(valence)::text AS valence, sum(signals) AS signals, bool_or(flagged) AS flagged
+         FROM per_customer GROUP BY touchpoint_name`,
+      [from, to],
+    );
+    return rows
+      .map((r): MomentOfTruth => {
+        const customers = Number(r.customers);
+        const dropShare = round9(Number(r.dropped) / customers);
+        const riseShare = round9(Number(r.rose) / customers);
+        const signals = Number(r.signals);
+        return {
+          touchpointName: r.name,
+          customers,
+          meanValence: signals === 0 ? null : round9(Number(r.valence) / signals),
+          dropShare,
+          riseShare,
+          impact: round9(dropShare + riseShare),
+          flagged: r.flagged,
+        };
+      })
+      .sort((a, b) => b.impact - a.impact || compareIds(a.touchpointName, b.touchpointName));
   }
 }
 

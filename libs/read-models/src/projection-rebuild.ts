@@ -128,13 +128,11 @@ export async function rebuildProjections(
       await client.query(`ANALYZE ${copyOf(table.name)}`);
     }
     const others = all.filter((p) => !rebuilt.includes(p));
-    const switched = await switchOver(
+    const switched = await switchOverRetrying(
+      () =>
+        switchOver(client, rebuilt, others, target, [APPLIED_TOUCHPOINTS, ...tables], consentsFrom),
       client,
-      rebuilt,
-      others,
-      target,
-      [APPLIED_TOUCHPOINTS, ...tables],
-      consentsFrom,
+      progress,
     );
     progress(
       `switched over (${switched.merged} live touchpoints merged, ${switched.ahead} applied ahead of the live projector)`,
@@ -152,6 +150,31 @@ export async function rebuildProjections(
     throw error;
   } finally {
     client.release();
+  }
+}
+
+const SWITCH_ATTEMPTS = 5;
+
+/**
+ * The switch-over drops and renames tables that readers may hold while they wait for another of
+ * them (a query over several analytics tables): Postgres then breaks the cycle by failing one
+ * side. When that is the switch-over, its transaction rolls back whole and it is tried again.
+ */
+async function switchOverRetrying<T>(
+  attempt: () => Promise<T>,
+  client: PoolClient,
+  progress: (line: string) => void,
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if ((error as { code?: unknown } | null)?.code !== '40P01' || n >= SWITCH_ATTEMPTS) {
+        throw error;
+      }
+      await client.query('ROLLBACK');
+      progress(`switch-over deadlocked with a reader (attempt ${n}); trying again`);
+    }
   }
 }
 

@@ -7,6 +7,8 @@ import {
   funnel,
   groupByCustomer,
   meanValueByStage,
+  momentsOfTruth,
+  passagesOf,
   perceptionGap,
   revenue,
   stageConversion,
@@ -94,6 +96,17 @@ export class ExpectedAnalytics {
       deriveStageHistory(h),
     );
     return { ...funnel(this.profiles), entries: stageConversion(histories, { from, to }) };
+  }
+
+  momentsOfTruth(from: string, to: string): ReturnType<typeof momentsOfTruth> {
+    const counted = new Set(this.counted.map((t) => t.touchpointId));
+    const customers = [...groupByCustomer(this.unique).groups.entries()].map(
+      ([customerId, history]) => ({
+        customerId,
+        passages: passagesOf(history, (t) => counted.has(t.touchpointId)),
+      }),
+    );
+    return momentsOfTruth(customers, { from, to });
   }
 
   perceptionGap(

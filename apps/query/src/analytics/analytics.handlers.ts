@@ -1,5 +1,5 @@
 import { QueryHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { bucketSegments, isoOf } from '@cx/domain';
+import { bucketSegments, isoOf, MOMENT_HORIZON_MS } from '@cx/domain';
 import { AnalyticsQueries } from '@cx/read-models';
 import { ProjectionWaiter } from '../infrastructure/projection-waiter';
 import { readFromStore } from '../infrastructure/store-availability';
@@ -10,6 +10,7 @@ import {
   GetCustomerValueQuery,
   GetExperienceMetricsQuery,
   GetFunnelQuery,
+  GetMomentsOfTruthQuery,
   GetPerceptionGapQuery,
   GetRevenueQuery,
 } from './analytics.queries';
@@ -19,6 +20,7 @@ import type {
   CustomerValueResponseDto,
   ExperienceMetricsResponseDto,
   FunnelResponseDto,
+  MomentsOfTruthResponseDto,
   PerceptionGapResponseDto,
   RevenueResponseDto,
 } from './analytics.response.dto';
@@ -186,5 +188,31 @@ export class GetPerceptionGapHandler implements IQueryHandler<
     await this.waiter.awaitApplied('all', consistency);
     const rows = await readFromStore(() => this.analytics.perceptionGap(groupBy));
     return { groupBy, rows };
+  }
+}
+
+@QueryHandler(GetMomentsOfTruthQuery)
+export class GetMomentsOfTruthHandler implements IQueryHandler<
+  GetMomentsOfTruthQuery,
+  MomentsOfTruthResponseDto
+> {
+  constructor(
+    private readonly analytics: AnalyticsQueries,
+    private readonly waiter: ProjectionWaiter,
+  ) {}
+
+  async execute({
+    criteria,
+    consistency,
+  }: GetMomentsOfTruthQuery): Promise<MomentsOfTruthResponseDto> {
+    const window = analyticsWindow(criteria.from, criteria.to);
+    await this.waiter.awaitApplied('all', consistency);
+    const rows = await readFromStore(() => this.analytics.momentsOfTruth(window.from, window.to));
+    return {
+      from: isoOf(window.from),
+      to: isoOf(window.to),
+      horizonDays: MOMENT_HORIZON_MS / 86_400_000,
+      rows,
+    };
   }
 }

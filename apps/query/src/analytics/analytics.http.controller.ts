@@ -8,6 +8,7 @@ import {
   ComplaintMetricsRequestDto,
   ExperienceMetricsRequestDto,
   FunnelRequestDto,
+  MomentsOfTruthRequestDto,
   PerceptionGapRequestDto,
   RevenueRequestDto,
 } from './analytics.request.dto';
@@ -16,6 +17,7 @@ import {
   GetComplaintMetricsQuery,
   GetExperienceMetricsQuery,
   GetFunnelQuery,
+  GetMomentsOfTruthQuery,
   GetPerceptionGapQuery,
   GetRevenueQuery,
 } from './analytics.queries';
@@ -24,6 +26,7 @@ import {
   ComplaintMetricsResponseDto,
   ExperienceMetricsResponseDto,
   FunnelResponseDto,
+  MomentsOfTruthResponseDto,
   PerceptionGapResponseDto,
   RevenueResponseDto,
 } from './analytics.response.dto';
@@ -128,5 +131,22 @@ export class AnalyticsHttpController {
     return this.queryBus.execute(
       new GetPerceptionGapQuery(groupBy ?? 'touchpointName', { minPosition, waitMs }),
     );
+  }
+
+  @Get('moments-of-truth')
+  @ApiOperation({
+    operationId: 'getMomentsOfTruth',
+    summary: 'The touchpoints after which customers turn, found from the data',
+    description:
+      'Per touchpoint name: the customers who passed it inside the window, the mean valence of ' +
+      'their signals there, and the shares of them whose status turned at_risk or lost, or whose ' +
+      'stage rose to loyalty or advocacy, at it or within 30 days after it (spec §6). Ranked by ' +
+      'impact (the two shares added); `flagged` shows the touchpoints recorded as moments of truth.',
+  })
+  @ApiOkResponse({ type: MomentsOfTruthResponseDto })
+  @ApiAnalyticsErrors()
+  momentsOfTruth(@Query() query: MomentsOfTruthRequestDto): Promise<MomentsOfTruthResponseDto> {
+    const { minPosition, waitMs, ...criteria } = query;
+    return this.queryBus.execute(new GetMomentsOfTruthQuery(criteria, { minPosition, waitMs }));
   }
 }

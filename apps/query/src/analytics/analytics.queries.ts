@@ -7,6 +7,7 @@ import type {
   CustomerValueResponseDto,
   ExperienceMetricsResponseDto,
   FunnelResponseDto,
+  MomentsOfTruthResponseDto,
   PerceptionGapResponseDto,
   RevenueResponseDto,
 } from './analytics.response.dto';
@@ -104,6 +105,16 @@ export class GetFunnelQuery extends Query<FunnelResponseDto> {
 export class GetPerceptionGapQuery extends Query<PerceptionGapResponseDto> {
   constructor(
     readonly groupBy: 'touchpointName' | 'channel',
+    readonly consistency: Consistency,
+  ) {
+    super();
+  }
+}
+
+/** Moments of truth, found from the data and as flagged, over a window. */
+export class GetMomentsOfTruthQuery extends Query<MomentsOfTruthResponseDto> {
+  constructor(
+    readonly criteria: { readonly from: string; readonly to: string },
     readonly consistency: Consistency,
   ) {
     super();

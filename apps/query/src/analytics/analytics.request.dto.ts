@@ -113,6 +113,8 @@ export class ComplaintMetricsRequestDto extends AnalyticsWindowRequestDto {
 
 export class FunnelRequestDto extends AnalyticsWindowRequestDto {}
 
+export class MomentsOfTruthRequestDto extends AnalyticsWindowRequestDto {}
+
 export class PerceptionGapRequestDto extends ConsistencyRequestDto {
   @ApiPropertyOptional({
     enum: ['touchpointName', 'channel'],

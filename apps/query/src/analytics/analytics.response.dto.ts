@@ -238,3 +238,42 @@ export class PerceptionGapResponseDto {
   groupBy!: string;
   @ApiProperty({ type: () => [PerceptionGapRowDto] }) rows!: PerceptionGapRowDto[];
 }
+
+class MomentOfTruthDto {
+  @ApiProperty({ example: 'invoice-dispute' }) touchpointName!: string;
+  @ApiProperty({ example: 412, description: 'customers who passed it inside the window' })
+  customers!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: -0.8,
+    description: 'mean valence (−2…2) of the signals given there',
+  })
+  meanValence!: number | null;
+  @ApiProperty({
+    example: 0.31,
+    description: 'share of them whose status turned at_risk or lost within 30 days after it',
+  })
+  dropShare!: number;
+  @ApiProperty({
+    example: 0.02,
+    description: 'share of them whose stage rose to loyalty or advocacy within 30 days after it',
+  })
+  riseShare!: number;
+  @ApiProperty({ example: 0.33, description: 'dropShare + riseShare; the ranking' })
+  impact!: number;
+  @ApiProperty({ example: true, description: 'marked momentOfTruth by whoever recorded it' })
+  flagged!: boolean;
+}
+
+export class MomentsOfTruthResponseDto {
+  @ApiProperty({ example: '2025-01-01T00:00:00.000Z' }) from!: string;
+  @ApiProperty({ example: '2026-01-01T00:00:00.000Z' }) to!: string;
+  @ApiProperty({ example: 30, description: 'days after a passage in which a turn counts' })
+  horizonDays!: number;
+  @ApiProperty({
+    type: () => [MomentOfTruthDto],
+    description: 'Per touchpoint name, by impact (highest first), then name.',
+  })
+  rows!: MomentOfTruthDto[];
+}

@@ -240,6 +240,24 @@ export const ANALYTICS_PERCEPTION_TOTALS: TableSchema = {
   indexes: [],
 };
 
+/** One row per counted passage through a named touchpoint, and what followed it (moments of truth). */
+export const ANALYTICS_PASSAGES: TableSchema = {
+  name: 'analytics_passages',
+  columns: [
+    'customer_id     TEXT NOT NULL',
+    'touchpoint_id   TEXT NOT NULL',
+    'touchpoint_name TEXT NOT NULL',
+    'occurred_at     TIMESTAMPTZ NOT NULL',
+    'flagged         BOOLEAN NOT NULL',
+    'valence_sum     NUMERIC NOT NULL',
+    'signals         INT NOT NULL',
+    'dropped         BOOLEAN NOT NULL',
+    'rose            BOOLEAN NOT NULL',
+  ],
+  primaryKey: ['customer_id', 'touchpoint_id'],
+  indexes: [{ name: 'analytics_passages_time_idx', columns: 'occurred_at' }],
+};
+
 export const ANALYTICS_TABLES: readonly TableSchema[] = [
   ANALYTICS_CUSTOMERS,
   ANALYTICS_ANSWERS,
@@ -256,4 +274,5 @@ export const ANALYTICS_TABLES: readonly TableSchema[] = [
   ANALYTICS_STAGE_COUNTS,
   ANALYTICS_PERCEPTION_PAIRS,
   ANALYTICS_PERCEPTION_TOTALS,
+  ANALYTICS_PASSAGES,
 ];

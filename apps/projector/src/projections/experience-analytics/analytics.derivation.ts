@@ -8,6 +8,7 @@ import {
   inEventTimeOrder,
   instantMs,
   orderConsentChanges,
+  passagesOf,
   perceptionPairsOf,
   settlementsOfOrdered,
   STAGES,
@@ -16,6 +17,7 @@ import {
   type GroupBy,
   type Groupable,
   type LifecycleStatus,
+  type Passage,
   type PerceptionPair,
   type Stage,
   type Touchpoint,
@@ -89,6 +91,7 @@ export interface CustomerAnalytics {
   readonly cancellations: readonly CancellationFact[];
   readonly entries: readonly StageEntryFact[];
   readonly perception: readonly PerceptionPair[];
+  readonly passages: readonly Passage[];
 }
 
 /**
@@ -173,6 +176,7 @@ export function analyticsOf(
     cancellations,
     entries: stageEntriesOf(history),
     perception: perceptionPairsOf(inOrder),
+    passages: passagesOf(history, (t) => countsForAnalytics(t, ordered, policy)),
   };
 }
 

@@ -25,6 +25,7 @@ export interface AnalyticsTables {
   readonly stageCounts: string;
   readonly perceptionPairs: string;
   readonly perceptionTotals: string;
+  readonly passages: string;
 }
 
 /** What a customer contributes now, as stored: what a recomputation takes away first. */
@@ -275,6 +276,7 @@ export async function replaceFacts(
     t.entries,
     t.customerValue,
     t.perceptionPairs,
+    t.passages,
   ]) {
     await client.query(`DELETE FROM ${table} WHERE customer_id = ANY($1::text[])`, [customers]);
   }
@@ -365,6 +367,24 @@ export async function replaceFacts(
         company: p.company,
         customer: String(p.customer),
       })),
+    ),
+  );
+  await insertPassages(client, t.passages, now);
+}
+
+async function insertPassages(
+  client: PoolClient,
+  table: string,
+  now: readonly CustomerAnalytics[],
+): Promise<void> {
+  await insertJson(
+    client,
+    table,
+    'customer_id, touchpoint_id, touchpoint_name, occurred_at, flagged, valence_sum, signals, dropped, rose',
+    `c, "touchpointId", "touchpointName", ${at('at')}, flagged, "valenceSum"::numeric, signals, dropped, rose`,
+    'c text, "touchpointId" text, "touchpointName" text, at bigint, flagged boolean, "valenceSum" text, signals int, dropped boolean, rose boolean',
+    now.flatMap((c) =>
+      c.passages.map((p) => ({ c: c.customerId, ...p, valenceSum: String(p.valenceSum) })),
     ),
   );
 }

@@ -146,6 +146,11 @@ describe('experience analytics projection (real Postgres)', () => {
       expect(await queries.funnel(instantMs(from), instantMs(to))).toEqual(
         expected.funnel(from, to),
       );
+      const moments = await queries.momentsOfTruth(instantMs(from), instantMs(to));
+      expect(moments.some((m) => m.dropShare > 0) && moments.some((m) => m.riseShare > 0)).toBe(
+        true,
+      );
+      expect(moments).toEqual(expected.momentsOfTruth(from, to));
       for (const timeZone of ZONES) {
         for (const bucket of INTERVALS) {
           const segments = bucketSegments(instantMs(from), instantMs(to), bucket, timeZone);

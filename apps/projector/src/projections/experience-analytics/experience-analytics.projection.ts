@@ -8,6 +8,7 @@ import {
   ANALYTICS_CUSTOMER_VALUE,
   ANALYTICS_CUSTOMERS,
   ANALYTICS_ENTRY_CELLS,
+  ANALYTICS_PASSAGES,
   ANALYTICS_PERCEPTION_PAIRS,
   ANALYTICS_PERCEPTION_TOTALS,
   ANALYTICS_PURCHASES,
@@ -83,6 +84,7 @@ function tablesOf(batch: ProjectionBatch): AnalyticsTables {
     stageCounts: t(ANALYTICS_STAGE_COUNTS.name),
     perceptionPairs: t(ANALYTICS_PERCEPTION_PAIRS.name),
     perceptionTotals: t(ANALYTICS_PERCEPTION_TOTALS.name),
+    passages: t(ANALYTICS_PASSAGES.name),
   };
 }
 
