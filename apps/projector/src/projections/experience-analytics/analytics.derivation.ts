@@ -7,6 +7,7 @@ import {
   groupOf,
   inEventTimeOrder,
   instantMs,
+  lostSince,
   orderConsentChanges,
   passagesOf,
   perceptionPairsOf,
@@ -139,16 +140,12 @@ export function analyticsOf(
   );
   const purchases: PurchaseFact[] = [];
   const cancellations: CancellationFact[] = [];
-  let latestCancellation: number | null = null;
-  let latestPurchase: number | null = null;
   for (const t of counted) {
     const at = instantMs(t.occurredAt);
     if (t.interaction === 'cancellation') {
       cancellations.push({ touchpointId: t.touchpointId, occurredAtMs: at });
-      latestCancellation = latestCancellation === null ? at : Math.max(latestCancellation, at);
     }
     if (t.interaction !== 'purchase' && t.interaction !== 'repurchase') continue;
-    latestPurchase = latestPurchase === null ? at : Math.max(latestPurchase, at);
     if (t.value === undefined) continue;
     purchases.push({
       touchpointId: t.touchpointId,
@@ -161,10 +158,7 @@ export function analyticsOf(
       touchpointName: t.touchpointName ?? null,
     });
   }
-  const lostAtMs =
-    latestCancellation !== null && !(latestPurchase !== null && latestPurchase > latestCancellation)
-      ? latestCancellation
-      : null;
+  const lostAtMs = lostSince(counted);
   return {
     customerId,
     stage,
