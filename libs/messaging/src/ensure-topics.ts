@@ -1,8 +1,9 @@
-import type { Admin, Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type Kafka } from 'kafkajs';
 /** What `ensureTopics` needs of a topic; the contracts' `TOPIC_SPECS` satisfy it. */
 export interface TopicSpec {
   readonly name: string;
   readonly partitions: number;
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 export interface EnsureTopicsResult {
@@ -38,7 +39,14 @@ export async function ensureTopics(
       try {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: missing.map((spec) => ({ topic: spec.name, numPartitions: spec.partitions })),
+          topics: missing.map((spec) => ({
+            topic: spec.name,
+            numPartitions: spec.partitions,
+            configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({
+              name,
+              value,
+            })),
+          })),
         });
       } catch (error) {
         // Another process may have created some of them in between; only a topic still absent
@@ -62,6 +70,7 @@ export async function ensureTopics(
         }
       }
     }
+    await alignTopicConfigs(admin, existingSpecs);
     return {
       created: missing.map((spec) => spec.name),
       existing: existingSpecs.map((spec) => spec.name),
@@ -72,4 +81,41 @@ export async function ensureTopics(
       await admin.disconnect();
     }
   }
+}
+
+/**
+ * A topic created by an earlier version lacks settings added since (compaction, a larger message
+ * limit): they are set on it, and only where they differ, so a restart changes nothing.
+ */
+async function alignTopicConfigs(admin: Admin, specs: readonly TopicSpec[]): Promise<void> {
+  const configured = specs.filter((spec) => Object.keys(spec.config ?? {}).length > 0);
+  if (configured.length === 0) return;
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: configured.map((spec) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name: spec.name,
+      configNames: Object.keys(spec.config ?? {}),
+    })),
+  });
+  const current = new Map(
+    described.resources.map((resource) => [
+      resource.resourceName,
+      new Map(resource.configEntries.map((entry) => [entry.configName, entry.configValue])),
+    ]),
+  );
+  const drifted = configured.filter((spec) =>
+    Object.entries(spec.config ?? {}).some(
+      ([name, value]) => current.get(spec.name)?.get(name) !== value,
+    ),
+  );
+  if (drifted.length === 0) return;
+  await admin.alterConfigs({
+    validateOnly: false,
+    resources: drifted.map((spec) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name: spec.name,
+      configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+    })),
+  });
 }
