@@ -210,8 +210,10 @@ describe('HTTP fuzz: no input gets a 5xx (real Postgres)', () => {
       DATABASE_URL: ingestionDb.url,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,
       PORT: 0,
+      GRPC_PORT: 0,
       // The fuzzing is about what a body, a path or a header can do past access control.
       CX_AUTH: 'off',
+      CX_INBOUND: 'off',
     });
     const ingestionRef = await Test.createTestingModule({
       imports: [IngestionModule.forRoot(ingestionConfig)],
@@ -237,6 +239,7 @@ describe('HTTP fuzz: no input gets a 5xx (real Postgres)', () => {
     const queryConfig = Object.assign(new QueryConfig(), {
       DATABASE_URL: queryDb.url,
       PORT: 0,
+      GRPC_PORT: 0,
       QUERY_DEFAULT_WAIT_MS: 0,
       CX_AUTH: 'off',
     });

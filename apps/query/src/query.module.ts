@@ -52,6 +52,12 @@ import { ListCustomersHandler } from './list-customers/list-customers.handler';
 import { ListCustomersHttpController } from './list-customers/list-customers.http.controller';
 import { accessProviders } from '@cx/platform';
 import { KEYSTORE_POOL, MetricsHttpController, metricsProviders } from '@cx/platform';
+import { grpcEdgeProvider } from '@cx/platform';
+import { QUERY_BODY_LIMIT_BYTES } from './common/api-errors';
+import { CustomerJourneyQueryGrpc } from './customer-journey-query.grpc';
+
+/** What one gRPC answer may weigh: a page of 200 touchpoints with long texts and attributes. */
+const GRPC_SEND_LIMIT_BYTES = 64 * 1024 * 1024;
 
 @Module({})
 export class QueryModule {
@@ -146,6 +152,16 @@ export class QueryModule {
         GetFunnelHandler,
         GetMomentsOfTruthHandler,
         GetPerceptionGapHandler,
+        CustomerJourneyQueryGrpc,
+        grpcEdgeProvider({
+          name: 'query',
+          host: config.HOST,
+          port: config.GRPC_PORT,
+          // Requests are a few parameters: the REST body limit is plenty.
+          maxReceiveBytes: QUERY_BODY_LIMIT_BYTES,
+          maxSendBytes: GRPC_SEND_LIMIT_BYTES,
+          services: [CustomerJourneyQueryGrpc],
+        }),
       ],
     };
   }

@@ -104,7 +104,11 @@ describe('query HTTP API (real Postgres)', () => {
     db = await createQueryTestDatabase();
     cipher = new PersonalDataCipher(db.keyPool);
     store = new EventStore(db.pool, cipher);
-    const config = Object.assign(new QueryConfig(), { DATABASE_URL: db.url, PORT: 0 });
+    const config = Object.assign(new QueryConfig(), {
+      DATABASE_URL: db.url,
+      PORT: 0,
+      GRPC_PORT: 0,
+    });
     const moduleRef = await Test.createTestingModule({
       imports: [QueryModule.forRoot(config)],
     }).compile();

@@ -78,7 +78,8 @@ export {
   RequireScope,
   type WithPrincipal,
 } from './auth/access.decorators';
-export { AccessGuard, type AccessSettings } from './auth/access.guard';
+export { AccessGuard } from './auth/access.guard';
+export { AccessControl, type AccessRequest, type AccessSettings } from './auth/access-control';
 export { Authenticator, ANONYMOUS } from './auth/authenticator';
 export { accessProviders } from './auth/access.providers';
 export { RateLimiter, type RateDecision, type RateLimit } from './auth/rate-limiter';
@@ -101,3 +102,28 @@ export { TracingShutdown } from './tracing/tracing-shutdown';
 export { traceRequests } from './tracing/request-trace.middleware';
 export { RequestTrace } from './tracing/request-trace.decorator';
 export { runHttpService, type HttpServiceSpec } from './lifecycle/run-http-service';
+export {
+  GrpcEdge,
+  grpcEdgeProvider,
+  isOversized,
+  payloadTooLarge,
+  peerAddress,
+  OversizedRequest,
+  type GrpcService,
+  type GrpcEdgeProviderOptions,
+  type ClientStreamMethod,
+  type GrpcAudit,
+  type GrpcCall,
+  type GrpcEdgeOptions,
+  type GrpcMethod,
+  type GrpcServiceBinding,
+  type UnaryMethod,
+} from './grpc/grpc-edge';
+export {
+  ERROR_DOMAIN,
+  STATUS_DETAILS_KEY,
+  grpcErrorOf,
+  statusDetails,
+  type GrpcError,
+} from './grpc/grpc-error';
+export { PROTO_LOADER_OPTIONS, errorDetailTypes, grpcContract } from './grpc/grpc-contract';

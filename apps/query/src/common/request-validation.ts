@@ -124,3 +124,16 @@ export function createQueryValidationPipe(): ValidationPipe {
       queryError(QueryErrorCode.InvalidRequest, 'invalid request parameters', issuesOf(errors)),
   });
 }
+
+const requestValidation = createQueryValidationPipe();
+
+/**
+ * Validates a request that did not come through HTTP (a gRPC message) with the same DTO class and
+ * the same pipe as the REST route, so both refuse a bad parameter with the same issues.
+ */
+export async function validateRequest<T extends object>(
+  dto: new () => T,
+  parameters: Readonly<Record<string, unknown>>,
+): Promise<T> {
+  return (await requestValidation.transform(parameters, { type: 'query', metatype: dto })) as T;
+}

@@ -12,6 +12,12 @@ export class QueryConfig extends ServiceConfig {
   @Max(65535)
   PORT: number = 3001;
 
+  /** The gRPC port (CustomerJourneyQuery), on HOST like HTTP; 0 picks a free port, logged. */
+  @IsInt({ message: 'GRPC_PORT must be a port number from 0 to 65535' })
+  @Min(0, { message: 'GRPC_PORT must be a port number from 0 to 65535' })
+  @Max(65535, { message: 'GRPC_PORT must be a port number from 0 to 65535' })
+  GRPC_PORT: number = 50052;
+
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/cx_journey';
 

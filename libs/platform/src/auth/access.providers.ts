@@ -3,6 +3,7 @@ import { APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import type { Pool } from 'pg';
 import { ApiKeyStore, AuditLog } from '@cx/event-store';
 import type { AccessConfig } from './access.config';
+import { AccessControl } from './access-control';
 import { AccessGuard } from './access.guard';
 import { AuditInterceptor } from './audit.interceptor';
 import { Authenticator } from './authenticator';
@@ -10,8 +11,8 @@ import { JwtVerifier } from './jwt-verifier';
 
 /**
  * Access control of one HTTP service: the key store over the pool registered under `poolToken`,
- * the authenticator (API keys, and OIDC tokens when an issuer is configured), the global guard
- * and the audit log with its interceptor.
+ * the authenticator (API keys, and OIDC tokens when an issuer is configured), the access decision
+ * that the global guard and a gRPC edge share, and the audit log with its interceptor.
  */
 export function accessProviders(
   poolToken: symbol,
@@ -52,10 +53,10 @@ export function accessProviders(
         new Authenticator(keys, jwt, config.CX_AUTH_CACHE_MS),
     },
     {
-      provide: APP_GUARD,
-      inject: [Reflector, Authenticator],
-      useFactory: (reflector: Reflector, authenticator: Authenticator): AccessGuard =>
-        new AccessGuard(reflector, authenticator, {
+      provide: AccessControl,
+      inject: [Authenticator],
+      useFactory: (authenticator: Authenticator): AccessControl =>
+        new AccessControl(authenticator, {
           enabled: config.CX_AUTH === 'on',
           service,
           perCredential: {
@@ -64,6 +65,15 @@ export function accessProviders(
           },
           failuresPerMinute: config.CX_AUTH_FAILURES_PER_MINUTE,
         }),
+    },
+    {
+      provide: APP_GUARD,
+      inject: [Reflector, Authenticator, AccessControl],
+      useFactory: (
+        reflector: Reflector,
+        authenticator: Authenticator,
+        access: AccessControl,
+      ): AccessGuard => new AccessGuard(reflector, authenticator, access.settings, access),
     },
   ];
 }
