@@ -74,7 +74,7 @@ function touchpointOf(customer: number, n: number): Touchpoint {
 function spawnApp(app: string, env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js')], {
     // It measures the projector; the ingestion in front of it runs without access control.
-    env: { ...process.env, ...env, KAFKA_LOG_LEVEL: 'error', CX_AUTH: 'off' },
+    env: { ...process.env, GRPC_PORT: '0', ...env, KAFKA_LOG_LEVEL: 'error', CX_AUTH: 'off' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return child;

@@ -3,7 +3,7 @@ import { Logger, Module, type DynamicModule } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { migrateDatabase } from '@cx/read-models';
-import { InsightRelay } from '@cx/messaging';
+import { InsightRelay, ProfileRelay } from '@cx/messaging';
 import { ConsentFollower, ProjectionEngine, type Projection } from '@cx/read-models';
 import { HttpErrorFilter, kafkaProviders, pgPoolProvider, TracingShutdown } from '@cx/platform';
 import {
@@ -50,7 +50,8 @@ export class ProjectorModule {
         ...accessProviders(PG_POOL, config, 'projector'),
         pgPoolProvider(PG_POOL, {
           connectionString: config.DATABASE_URL,
-          max: config.PROJECTOR_CONCURRENCY + 4,
+          // One more than before for the profile relay's LISTEN connection, which it holds.
+          max: config.PROJECTOR_CONCURRENCY + 5,
           prepare: migrateDatabase,
         }),
         ...kafkaProviders({ client: KAFKA, probe: KAFKA_PROBE }, config.KAFKA_BROKERS, clientId),
@@ -86,6 +87,15 @@ export class ProjectorModule {
           useFactory: (pool: Pool, kafka: Kafka, metrics: RelayMetrics): InsightRelay => {
             const relay = new InsightRelay({ pool, kafka, observer: metrics });
             metrics.watchBacklog(TOPICS.customerInsights, () => relay.status());
+            return relay;
+          },
+        },
+        {
+          provide: ProfileRelay,
+          inject: [PG_POOL, KAFKA, RelayMetrics],
+          useFactory: (pool: Pool, kafka: Kafka, metrics: RelayMetrics): ProfileRelay => {
+            const relay = new ProfileRelay({ pool, kafka, observer: metrics });
+            metrics.watchBacklog(TOPICS.customerProfiles, () => relay.status());
             return relay;
           },
         },

@@ -23,6 +23,11 @@ export interface PositionOutboxSource<Row extends { readonly position: string }>
   readonly checkpointName: string;
   readonly topic: string;
   toMessage(row: Row): Message;
+  /**
+   * Delete rows once the checkpoint has passed them. For outboxes nothing else reads, whose
+   * Kafka topic is the lasting copy; the others keep their rows.
+   */
+  readonly pruneDelivered?: boolean;
 }
 
 export interface PositionOutboxRelayOptions<Row extends { readonly position: string }> {
@@ -234,6 +239,11 @@ export class PositionOutboxRelay<Row extends { readonly position: string }> {
     );
     if (result.rowCount === 1) {
       this.checkpoint = to;
+      if (this.source.pruneDelivered === true) {
+        await this.options.pool.query(`DELETE FROM ${this.source.table} WHERE position <= $1`, [
+          to,
+        ]);
+      }
       return;
     }
     this.logger.warn(`checkpoint ${name} moved by someone else; re-reading it`);

@@ -1,7 +1,13 @@
 import type { Pool } from 'pg';
 import { CUSTOMER_ERASED_TYPE, TOPICS } from '@cx/contracts';
-import { inTransaction, type EventStore, type PersonalDataCipher } from '@cx/event-store';
+import {
+  forgetDeadLetterValues,
+  inTransaction,
+  type EventStore,
+  type PersonalDataCipher,
+} from '@cx/event-store';
 import { appendInsights } from './insight-outbox';
+import { appendProfileTombstone, republishProfile } from './profile-outbox';
 
 /** One thing an erasure did, or found there was nothing to do. */
 export interface ErasureStep {
@@ -71,6 +77,8 @@ export class CustomerErasure {
       if (row?.receipt !== null && row?.receipt !== undefined) {
         return { receipt: row.receipt, performed: false };
       }
+      // The tombstone first: every writer takes the profile outbox's lock before the insights'.
+      await appendProfileTombstone(client, customerId, mark.erasedAt);
       await appendInsights(client, [
         {
           type: CUSTOMER_ERASED_TYPE,
@@ -79,7 +87,8 @@ export class CustomerErasure {
           erasedAt: mark.erasedAt,
         },
       ]);
-      const receipt = this.receipt(customerId, requestedBy, mark, destroyed, counts);
+      const deadLetters = await forgetDeadLetterValues(client, customerId);
+      const receipt = this.receipt(customerId, requestedBy, mark, destroyed, counts, deadLetters);
       await client.query('UPDATE customer_erasures SET receipt = $2 WHERE customer_id = $1', [
         customerId,
         JSON.stringify(receipt),
@@ -88,10 +97,16 @@ export class CustomerErasure {
     });
   }
 
-  /** Lets the customer's touchpoints in again, under a new key; false when not erased. */
+  /**
+   * Lets the customer's touchpoints in again, under a new key, and publishes their stored profile
+   * again (the erasure tombstoned it); false when not erased.
+   */
   async readmit(customerId: string, by: string): Promise<boolean> {
     const readmitted = await this.store.readmit(customerId, by);
-    if (readmitted) await this.cipher.readmit(customerId);
+    if (readmitted) {
+      await this.cipher.readmit(customerId);
+      await inTransaction(this.pool, (client) => republishProfile(client, customerId));
+    }
     return readmitted;
   }
 
@@ -101,6 +116,7 @@ export class CustomerErasure {
     mark: { erasureId: string; erasedAt: string },
     destroyed: { keyId: string | null; destroyedAt: string },
     counts: Counts,
+    deadLetters: number,
   ): ErasureReceipt {
     const sealed = Number(counts.sealed);
     const total = Number(counts.total);
@@ -131,6 +147,10 @@ export class CustomerErasure {
           what: 'their copies of those touchpoints carry the same sealed data: unreadable from now on',
         },
         {
+          where: 'dead letters of the inbound topic (dead_letters)',
+          what: `${deadLetters} kept message value(s) of this customer removed; what was already published to ${TOPICS.touchpointsDeadLetter} is the producer's own message and stays as sent`,
+        },
+        {
           where: 'read models',
           what: counts.profiled
             ? 'hold no personal data (the public part of touchpoints only): nothing to remove'
@@ -139,6 +159,10 @@ export class CustomerErasure {
         {
           where: `Kafka ${TOPICS.customerInsights}`,
           what: `${CUSTOMER_ERASED_TYPE} queued, keyed by customer, published by the projector's relay`,
+        },
+        {
+          where: `Kafka ${TOPICS.customerProfiles}`,
+          what: "a tombstone queued under the customer's key, published by the projector's relay: compaction removes their profile from the topic",
         },
       ],
       kept: [

@@ -23,6 +23,15 @@ export {
   INSIGHT_OUTBOX_TABLE,
 } from './insight-outbox';
 export {
+  appendProfileDifferences,
+  appendProfiles,
+  appendProfileTombstone,
+  PROFILE_CHANNEL,
+  PROFILE_CHECKPOINT,
+  PROFILE_OUTBOX_TABLE,
+  type ProfileChange,
+} from './profile-outbox';
+export {
   PROJECTION_PROGRESS_CHANNEL,
   ProjectionProgress,
   type AwaitedRead,

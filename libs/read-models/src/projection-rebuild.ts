@@ -2,8 +2,13 @@ import type { Pool, PoolClient } from 'pg';
 import type { Touchpoint } from '@cx/domain';
 import { TOUCHPOINT_EVENTS_TABLE } from '@cx/event-store';
 import { applyToProjections, READ_MODEL_LOCK_KEY, type BatchTarget } from './projection-engine';
+import { appendProfileDifferences } from './profile-outbox';
 import type { PositionedTouchpoint, Projection } from './projection';
-import { APPLIED_TOUCHPOINTS, CONSENT_FOLLOW_PROGRESS } from './schema/read-model.schema';
+import {
+  APPLIED_TOUCHPOINTS,
+  CONSENT_FOLLOW_PROGRESS,
+  CUSTOMER_PROFILES,
+} from './schema/read-model.schema';
 import {
   createIndexStatements,
   createTableStatement,
@@ -271,6 +276,11 @@ async function switchOver(
     { appliedTouchpoints: copy, live: true, completeHistories: false, table: (name) => name },
     toItems(ahead),
   );
+  // The rebuilt copies were written silently (not live): what changes for readers at this COMMIT
+  // goes to the profile stream in the same transaction, so the topic keeps matching the table.
+  if (tables.some((t) => t.name === CUSTOMER_PROFILES.name)) {
+    await appendProfileDifferences(client, CUSTOMER_PROFILES.name, copyOf(CUSTOMER_PROFILES.name));
+  }
   for (const table of tables) {
     await client.query(`DROP TABLE ${table.name}`);
     for (const statement of promoteStatements(table)) await client.query(statement);

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { Touchpoint } from '@cx/domain';
 import { INSIGHT_OUTBOX_TABLE } from './insight-outbox';
+import { PROFILE_OUTBOX_TABLE } from './profile-outbox';
 import {
   APPLIED_TOUCHPOINTS,
   CONSENT_FOLLOW_PROGRESS,
@@ -74,6 +75,7 @@ const ENGINE_TABLES: ReadonlySet<string> = new Set([
   APPLIED_TOUCHPOINTS.name,
   PROJECTION_OFFSETS,
   INSIGHT_OUTBOX_TABLE,
+  PROFILE_OUTBOX_TABLE,
   CONSENT_FOLLOW_PROGRESS,
 ]);
 

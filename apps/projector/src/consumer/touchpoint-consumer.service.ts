@@ -446,6 +446,7 @@ export class TouchpointConsumer {
           headers: {
             ...headers,
             [DEAD_LETTER_REASON]: reason,
+            cx_deadletter_code: 'invalid_event',
             cx_original_topic: topic,
             cx_original_partition: String(partition),
             cx_original_offset: message.offset,

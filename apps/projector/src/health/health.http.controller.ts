@@ -1,7 +1,12 @@
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import type { Pool } from 'pg';
-import { InsightRelay, type InsightRelayStatus } from '@cx/messaging';
+import {
+  InsightRelay,
+  ProfileRelay,
+  type InsightRelayStatus,
+  type ProfileRelayStatus,
+} from '@cx/messaging';
 import {
   allUp,
   HealthController,
@@ -30,13 +35,15 @@ export interface ProjectorReadinessFields {
   /** null when Postgres or Kafka does not answer. */
   readonly lag: ProjectorLag | null;
   readonly insightRelay: InsightRelayStatus | null;
+  /** The relay to cx.customer-profiles.v1; null when Postgres does not answer. */
+  readonly profileRelay: ProfileRelayStatus | null;
 }
 
 @Controller()
 export class HealthHttpController extends HealthController<Probe>({
   summary: 'Readiness: Postgres and Kafka answer and the consumer consumes its partitions',
   description:
-    'Also reports the lag (events behind, oldest unprocessed age) and the insight relay.',
+    'Also reports the lag (events behind, oldest unprocessed age) and the insight and profile relays.',
   unavailable: 'A dependency does not answer; same body.',
 }) {
   constructor(
@@ -44,6 +51,7 @@ export class HealthHttpController extends HealthController<Probe>({
     private readonly lifecycle: ProjectorLifecycle,
     private readonly consumer: TouchpointConsumer,
     private readonly relay: InsightRelay,
+    private readonly profiles: ProfileRelay,
   ) {
     super();
   }
@@ -65,13 +73,15 @@ export class HealthHttpController extends HealthController<Probe>({
     const lag = allUp(probes) ? await this.lifecycle.lag().catch(() => null) : null;
     const insightRelay =
       probes.postgres.status === 'up' ? await this.relay.status().catch(() => null) : null;
+    const profileRelay =
+      probes.postgres.status === 'up' ? await this.profiles.status().catch(() => null) : null;
     const consuming = this.consumer.isConsuming;
     const consumer = {
       joined: this.consumer.isJoined,
       consuming,
       partitions: this.consumer.assignedPartitions(),
     };
-    return { fields: { lag, insightRelay }, checks: { consumer }, ready: consuming };
+    return { fields: { lag, insightRelay, profileRelay }, checks: { consumer }, ready: consuming };
   }
 
   /** The lag as JSON for operators; Prometheus reads the same figures from `/metrics`. */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { TOPIC_SPECS } from '@cx/contracts';
-import { ensureTopics, InsightRelay, KafkaAdminSession } from '@cx/messaging';
+import { ensureTopics, InsightRelay, KafkaAdminSession, ProfileRelay } from '@cx/messaging';
 import { ServiceLifecycle } from '@cx/platform';
 import { ConsentFollower, ProjectionEngine } from '@cx/read-models';
 import { TouchpointConsumer } from '../consumer/touchpoint-consumer.service';
@@ -10,8 +10,8 @@ import { measureLag, type ProjectorLag } from '../health/projector-lag';
 import { KAFKA, KAFKA_PROBE, PG_POOL } from './projector.tokens';
 
 /**
- * Creates the topics, then runs the insight relay, the consumer and the consent follower. On shutdown the consumer stops
- * first (its batch in flight commits or rolls back), then the relay, then the pool they share.
+ * Creates the topics, then runs the insight and profile relays, the consumer and the consent follower. On shutdown the
+ * consumer stops first (its batch in flight commits or rolls back), then the relays, then the pool they share.
  */
 @Injectable()
 export class ProjectorLifecycle extends ServiceLifecycle {
@@ -20,6 +20,7 @@ export class ProjectorLifecycle extends ServiceLifecycle {
   constructor(
     private readonly consumer: TouchpointConsumer,
     relay: InsightRelay,
+    profiles: ProfileRelay,
     private readonly engine: ProjectionEngine,
     consents: ConsentFollower,
     @Inject(PG_POOL) pool: Pool,
@@ -31,6 +32,7 @@ export class ProjectorLifecycle extends ServiceLifecycle {
       steps: [
         { name: 'Kafka topics', start: () => ensureTopics(kafka, TOPIC_SPECS) },
         { name: 'insight relay', start: () => relay.start(), stop: () => relay.stop() },
+        { name: 'profile relay', start: () => profiles.start(), stop: () => profiles.stop() },
         { name: 'touchpoint consumer', start: () => consumer.start(), stop: () => consumer.stop() },
         { name: 'consent follower', start: () => consents.start(), stop: () => consents.stop() },
       ],

@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import type { CustomerInsight } from '@cx/contracts';
 import {
   appendInsights,
+  appendProfiles,
   CUSTOMER_PROFILES,
   readHistories,
   type PositionedTouchpoint,
@@ -27,13 +28,22 @@ interface ColumnsRow {
   loyalty_side: string;
   loyalty_position: number;
   touchpoints: number;
+  profile_text: string;
+}
+
+/** What a customer's row held before the batch. */
+interface StoredRow {
+  readonly columns: ProfileColumns;
+  /** The stored profile JSON, as published on `cx.customer-profiles.v1`. */
+  readonly profileText: string;
 }
 
 /**
  * Each customer's profile and stage history, recomputed with the domain library from the
  * customer's whole applied history whenever new touchpoints of theirs arrive, so the row does not
  * depend on arrival order. Live changes of stage, emotion level, loyalty position and status go to
- * the insight outbox in the same transaction.
+ * the insight outbox in the same transaction, and every live change of the stored profile to the
+ * profile outbox (`cx.customer-profiles.v1`), so the topic follows the table commit by commit.
  */
 export const customerProfileProjection: Projection = {
   name: 'customer-profiles',
@@ -56,30 +66,43 @@ export const customerProfileProjection: Projection = {
     });
     const table = batch.table(CUSTOMER_PROFILES.name);
     let insights: CustomerInsight[] = [];
+    const changed: ProjectedCustomer[] = [];
     if (batch.live) {
-      const before = await readColumns(batch.client, table, customers);
+      const before = await readStored(batch.client, table, customers);
       for (const p of projected) {
+        const stored = before.get(p.customerId);
         const cause = causeOf(newByCustomer.get(p.customerId) ?? []);
         insights = insights.concat(
-          insightsOf(p.customerId, before.get(p.customerId) ?? null, p.columns, cause),
+          insightsOf(p.customerId, stored?.columns ?? null, p.columns, cause),
         );
+        // Same text as the upsert below stores: an unchanged profile is not published again.
+        if (stored?.profileText !== JSON.stringify(p.profile)) changed.push(p);
       }
     }
     await upsertProfiles(batch, table, projected);
+    // Profiles before insights: every writer takes the two outbox locks in this order.
+    await appendProfiles(
+      batch.client,
+      changed.map((p) => ({
+        customerId: p.customerId,
+        profile: p.profile,
+        position: p.lastPosition,
+      })),
+    );
     await appendInsights(batch.client, insights);
     return { insights: insights.length };
   },
 };
 
-async function readColumns(
+async function readStored(
   client: PoolClient,
   table: string,
   customers: readonly string[],
-): Promise<Map<string, ProfileColumns>> {
+): Promise<Map<string, StoredRow>> {
   // FOR UPDATE: two instances briefly sharing a customer during a rebalance compare in turn.
   const { rows } = await client.query<ColumnsRow>(
     `SELECT customer_id, stage, phase, status, emotion_level, emotion_score, loyalty_side,
-            loyalty_position, touchpoints
+            loyalty_position, touchpoints, profile::text AS profile_text
        FROM ${table} WHERE customer_id = ANY($1::text[]) ORDER BY customer_id FOR UPDATE`,
     [customers],
   );
@@ -87,14 +110,17 @@ async function readColumns(
     rows.map((r) => [
       r.customer_id,
       {
-        stage: r.stage,
-        phase: r.phase,
-        status: r.status,
-        emotionLevel: r.emotion_level,
-        emotionScore: r.emotion_score,
-        loyaltySide: r.loyalty_side,
-        loyaltyPosition: r.loyalty_position,
-        touchpoints: r.touchpoints,
+        profileText: r.profile_text,
+        columns: {
+          stage: r.stage,
+          phase: r.phase,
+          status: r.status,
+          emotionLevel: r.emotion_level,
+          emotionScore: r.emotion_score,
+          loyaltySide: r.loyalty_side,
+          loyaltyPosition: r.loyalty_position,
+          touchpoints: r.touchpoints,
+        },
       },
     ]),
   );
