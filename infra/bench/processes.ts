@@ -80,7 +80,8 @@ export async function startChild(
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [...profilingArgs(), file], {
     cwd: repoRoot(),
-    env: { ...process.env, KAFKA_LOG_LEVEL: 'error', ...env, PORT: String(port) },
+    // GRPC_PORT 0: a free port, so a bench never fights a running service over 50051/50052.
+    env: { ...process.env, KAFKA_LOG_LEVEL: 'error', GRPC_PORT: '0', ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const keep = (chunk: Buffer): void => {
@@ -149,7 +150,13 @@ export async function startService(
   return startChild(
     app,
     builtFile('apps', app, 'src', 'main.js'),
-    { CX_RATE_LIMIT_PER_SECOND: '10000000', CX_RATE_LIMIT_BURST: '10000000', ...env },
+    {
+      CX_RATE_LIMIT_PER_SECOND: '10000000',
+      CX_RATE_LIMIT_BURST: '10000000',
+      // The bench measures REST ingestion; the inbound topic is not its business.
+      ...(app === 'ingestion' ? { CX_INBOUND: 'off' } : {}),
+      ...env,
+    },
     key,
   );
 }

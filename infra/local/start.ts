@@ -19,11 +19,21 @@ import { supervise, waitUntil, type Supervisor } from './process-utils';
 interface ServiceSpec {
   readonly name: 'ingestion' | 'projector' | 'query';
   readonly port: number;
+  /** Its gRPC port (the service's own default, passed explicitly so it can be printed). */
+  readonly grpcPort?: number;
 }
 
 const SERVICES: readonly ServiceSpec[] = [
-  { name: 'ingestion', port: Number(process.env.CX_INGESTION_PORT ?? 3000) },
-  { name: 'query', port: Number(process.env.CX_QUERY_PORT ?? 3001) },
+  {
+    name: 'ingestion',
+    port: Number(process.env.CX_INGESTION_PORT ?? 3000),
+    grpcPort: Number(process.env.CX_INGESTION_GRPC_PORT ?? 50051),
+  },
+  {
+    name: 'query',
+    port: Number(process.env.CX_QUERY_PORT ?? 3001),
+    grpcPort: Number(process.env.CX_QUERY_GRPC_PORT ?? 50052),
+  },
   { name: 'projector', port: Number(process.env.CX_PROJECTOR_PORT ?? 3002) },
 ];
 
@@ -130,6 +140,7 @@ async function main(): Promise<void> {
               KAFKA_BROKERS: kafka.brokers,
               DATABASE_URL: postgres.url,
               PORT: String(service.port),
+              ...(service.grpcPort === undefined ? {} : { GRPC_PORT: String(service.grpcPort) }),
             },
             stdio: ['ignore', 'pipe', 'pipe'],
           },
@@ -148,7 +159,8 @@ async function main(): Promise<void> {
       const ready = await waitUntil(() => stopping || httpOk(`${base}/health/ready`), 120_000, 500);
       if (!stopping) {
         say(
-          `${service.name.padEnd(9)} ${ready ? 'ready' : 'NOT ready after 120 s'}  ${base}/docs  ${base}/health/ready`,
+          `${service.name.padEnd(9)} ${ready ? 'ready' : 'NOT ready after 120 s'}  ${base}/docs  ${base}/health/ready` +
+            (service.grpcPort === undefined ? '' : `  gRPC 127.0.0.1:${service.grpcPort}`),
         );
       }
     }),

@@ -51,6 +51,8 @@ describe('README examples against npm start (built, real Postgres and Kafka)', (
       CX_QUERY_PORT: String(ports.query),
       CX_PROJECTOR_PORT: String(ports.projector),
       PROJECTOR_GROUP: `projector.${RUN}`,
+      // The broker's inbound topic is shared with other suites; its own tests consume it.
+      CX_INBOUND: 'off',
       KAFKA_LOG_LEVEL: 'error',
     };
     delete env.CX_AUTH;

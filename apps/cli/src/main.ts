@@ -43,6 +43,16 @@ const USAGE = `cx — the cx-journey command line
       store, its dumps, the topics and the dead letters, becomes unreadable) and prints the receipt
       as JSON; later touchpoints of theirs are refused until readmit. Uses DATABASE_URL and
       CX_KEYSTORE_URL (default: the event store's database name with _keys).
+
+  cx deadletters list [--limit N] [--code CODE] [--json]
+  cx deadletters replay (--id ID … | --all) [--json]
+      Messages of cx.touchpoints.inbound.v1 that ingestion did not store, newest first, with their
+      code (invalid_json, invalid_touchpoint, payload_too_large, missing_key, key_mismatch,
+      invalid_cloudevent, duplicate, conflict, customer_erased), reason and origin (default limit
+      50). replay sends the selected ones (--all: every one not replayed yet) through the same
+      validation and append again: stored ones are marked replayed with their position, refused
+      ones keep their state and the new reason is printed; replaying a replayed one does nothing.
+      Exit status 1 when one is still not stored. Uses DATABASE_URL and CX_KEYSTORE_URL.
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -58,6 +68,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return keys(rest);
     case 'customers':
       return customers(rest);
+    case 'deadletters':
+      return deadletters(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -224,6 +236,20 @@ async function customers(args: readonly string[]): Promise<number> {
   const { operator } = await import('./cli-audit');
   const by = `${operator()} (cx command line)`;
   return runCustomers({ action, customerId, by }, process.env, DEFAULT_DATABASE_URL, io);
+}
+
+async function deadletters(args: readonly string[]): Promise<number> {
+  const { parseDeadlettersArgs } = await import('./deadletters/deadletters.args');
+  const parsed = parseDeadlettersArgs(args);
+  if (!parsed.ok) return usageError(parsed.error);
+  const io = {
+    out: (line: string): void => void process.stdout.write(`${line}\n`),
+    err: (line: string): void => void process.stderr.write(`${line}\n`),
+  };
+  logToStderr();
+  const { runDeadletters } = await import('./deadletters/deadletters.command');
+  const { DEFAULT_DATABASE_URL } = await import('./keys/keys.command');
+  return runDeadletters(parsed.request, process.env, DEFAULT_DATABASE_URL, io);
 }
 
 function usageError(message: string): number {

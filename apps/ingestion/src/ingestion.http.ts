@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
+import { TOUCHPOINT_MAX_BYTES } from '@cx/contracts';
 import { jsonBody } from '@cx/platform';
 import { observeHttp, setupOpenApi } from '@cx/platform';
 import { traceRequests } from '@cx/platform';
 
 /** Body limits: a touchpoint is at most ~300 KB (text 4,000 chars, 50 attributes of 1,000). */
-export const SINGLE_BODY_LIMIT_BYTES = 1024 * 1024;
+export const SINGLE_BODY_LIMIT_BYTES = TOUCHPOINT_MAX_BYTES;
 /** 1,000 ordinary touchpoints are ~0.5–1 MB; 5 MB leaves room for long texts. */
 export const BATCH_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 

@@ -35,6 +35,13 @@ import {
 import { TOPICS } from '@cx/contracts';
 import { ConsentStore } from '@cx/event-store';
 import { RecordConsentHttpController } from './record-consent/record-consent.http.controller';
+import { inboundProviders } from './inbound/inbound.providers';
+import { grpcEdgeProvider } from '@cx/platform';
+import { BATCH_BODY_LIMIT_BYTES } from './ingestion.http';
+import { TouchpointIngestionGrpc } from './touchpoint-ingestion.grpc';
+
+/** What one gRPC answer may weigh: a RecordStream of 100,000 messages answers in ~10 MB. */
+const GRPC_SEND_LIMIT_BYTES = 32 * 1024 * 1024;
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -90,9 +97,20 @@ export class IngestionModule {
             return relay;
           },
         },
+        ...inboundProviders(config),
         IngestionLifecycle,
         RecordTouchpointHandler,
         RecordTouchpointBatchHandler,
+        TouchpointIngestionGrpc,
+        grpcEdgeProvider({
+          name: 'ingestion',
+          host: config.HOST,
+          port: config.GRPC_PORT,
+          // The REST batch body limit: a RecordBatch (or one stream message) of the same size.
+          maxReceiveBytes: BATCH_BODY_LIMIT_BYTES,
+          maxSendBytes: GRPC_SEND_LIMIT_BYTES,
+          services: [TouchpointIngestionGrpc],
+        }),
       ],
     };
   }

@@ -110,6 +110,9 @@ describe('ingestion HTTP API (real Postgres and Kafka)', () => {
       DATABASE_URL: process.env.DATABASE_URL,
       KAFKA_BROKERS: process.env.KAFKA_BROKERS,
       PORT: 0,
+      GRPC_PORT: 0,
+      // The inbound topic is shared by every suite; this one tests REST only.
+      CX_INBOUND: 'off',
     });
     const moduleRef = await Test.createTestingModule({
       imports: [IngestionModule.forRoot(config)],

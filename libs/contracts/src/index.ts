@@ -39,3 +39,20 @@ export {
   tracingActive,
   withinSpan,
 } from './tracing/trace-spans';
+export * from './touchpoints/inbound-touchpoint';
+export {
+  GRPC_PACKAGE,
+  INGESTION_SERVICE,
+  PROTO_FILES,
+  QUERY_SERVICE,
+  protoRoot,
+} from './proto/proto-files';
+export {
+  jsonOfStruct,
+  structOfJson,
+  touchpointBodyOfMessage,
+  touchpointMessageOfBody,
+  type JsonValue,
+  type StructMessage,
+  type StructValue,
+} from './proto/touchpoint-message';

@@ -43,7 +43,12 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
     config: { 'max.message.bytes': String(INBOUND_MAX_MESSAGE_BYTES) },
   },
   { name: TOPICS.customerInsights, partitions: 6 },
-  { name: TOPICS.touchpointsDeadLetter, partitions: 1 },
+  // Takes what the inbound topic takes: a dead letter carries its message's value (up to 1 MB).
+  {
+    name: TOPICS.touchpointsDeadLetter,
+    partitions: 1,
+    config: { 'max.message.bytes': String(INBOUND_MAX_MESSAGE_BYTES) },
+  },
   // Compacted: a reader from the start gets each customer's latest profile, and a tombstone
   // (null value) removes an erased customer for good once the log cleaner has passed.
   {

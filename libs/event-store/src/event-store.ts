@@ -108,6 +108,14 @@ export const TOUCHPOINT_EVENTS_TABLE = 'touchpoint_events';
  */
 const APPEND_LOCK_KEY = 0x63787470; // 'cxtp'
 
+/**
+ * Takes the append lock in the caller's transaction, until its COMMIT: for other tables whose
+ * identity must, like positions, become visible in the order it was handed out (dead letters).
+ */
+export async function holdAppendLock(client: PoolClient): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
+}
+
 /** Digest parts: public data, then personal data (`-` none, `?` cannot be known any more). */
 const NO_PERSONAL = '-';
 const UNKNOWN_PERSONAL = '?';
@@ -179,12 +187,7 @@ export class EventStore {
     const span = tracingActive()
       ? startAppendSpan(TOUCHPOINT_EVENTS_TABLE, options.trace, touchpoints.length)
       : null;
-    const trace = storedTraceContext(span, options.trace);
-    const prepared = touchpoints.map((touchpoint): Prepared => {
-      const { publicPart, personal } = splitPersonalFields(touchpoint);
-      const publicDigest = createHash('sha256').update(canonicalJson(publicPart)).digest('hex');
-      return { touchpoint, publicPart, personal, publicDigest, trace };
-    });
+    const prepared = this.prepare(touchpoints, storedTraceContext(span, options.trace));
     const started = performance.now();
     const { beforeCommit } = options;
     const results = await withinSpan(span, () =>
@@ -198,6 +201,37 @@ export class EventStore {
     );
     this.observer?.appended(results, (performance.now() - started) / 1000);
     return results;
+  }
+
+  /**
+   * `append` in the caller's transaction, for work that must commit with it atomically (the
+   * inbound consumer's offsets and dead letters). No group commit: the caller's transaction is
+   * the unit. Same checks, statuses, NOTIFY and observer as `append`; the append lock taken here
+   * is held until the caller's COMMIT. A `CustomerErasedError` leaves the transaction usable
+   * (nothing was written), so the caller may go on without that customer's touchpoints.
+   */
+  async appendWithin(
+    client: PoolClient,
+    touchpoints: readonly Touchpoint[],
+    options: Pick<AppendOptions, 'trace'> = {},
+  ): Promise<AppendResult[]> {
+    if (touchpoints.length === 0) return [];
+    const span = tracingActive()
+      ? startAppendSpan(TOUCHPOINT_EVENTS_TABLE, options.trace, touchpoints.length)
+      : null;
+    const prepared = this.prepare(touchpoints, storedTraceContext(span, options.trace));
+    const started = performance.now();
+    const results = await withinSpan(span, () => this.appendInTransaction(client, prepared));
+    this.observer?.appended(results, (performance.now() - started) / 1000);
+    return results;
+  }
+
+  private prepare(touchpoints: readonly Touchpoint[], trace: TraceCarrier | null): Prepared[] {
+    return touchpoints.map((touchpoint): Prepared => {
+      const { publicPart, personal } = splitPersonalFields(touchpoint);
+      const publicDigest = createHash('sha256').update(canonicalJson(publicPart)).digest('hex');
+      return { touchpoint, publicPart, personal, publicDigest, trace };
+    });
   }
 
   /**

@@ -10,6 +10,7 @@ export {
 export {
   CustomerErasedError,
   EventStore,
+  holdAppendLock,
   TOUCHPOINT_EVENTS_CHANNEL,
   TOUCHPOINT_EVENTS_TABLE,
   type AppendObserver,
@@ -45,3 +46,24 @@ export {
   type RecordedConsent,
   type StoredConsent,
 } from './consent-store';
+export { admitInbound, type Admission } from './inbound/admit-inbound';
+export {
+  DEAD_LETTER_OUTBOX_VIEW,
+  DEAD_LETTERS_CHANNEL,
+  DEAD_LETTERS_TABLE,
+  DeadLetterStore,
+  forgetDeadLetterValues,
+  type DeadLetterFilter,
+  type MessageSource,
+  type NewDeadLetter,
+  type ReplayAttempt,
+  type ReplayOutcome,
+  type StoredDeadLetter,
+} from './inbound/dead-letter-store';
+export {
+  INBOUND_OFFSETS_TABLE,
+  InboundIntake,
+  type InboundBatchOptions,
+  type InboundBatchResult,
+  type InboundMessage,
+} from './inbound/inbound-intake';

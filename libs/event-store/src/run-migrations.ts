@@ -7,6 +7,7 @@ import { CreateAuditLog1765000000002 } from './migrations/1765000000002-create-a
 import { CreateConsentEvents1765000000003 } from './migrations/1765000000003-create-consent-events';
 import { AddTouchpointTraceContext1765000000004 } from './migrations/1765000000004-add-touchpoint-trace-context';
 import { AddConsentTransaction1765000000005 } from './migrations/1765000000005-add-consent-transaction';
+import { CreateDeadLetters1765000000006 } from './migrations/1765000000006-create-dead-letters';
 
 export type MigrationClass = new () => MigrationInterface;
 
@@ -19,6 +20,7 @@ export const EVENT_STORE_MIGRATIONS: readonly MigrationClass[] = [
   CreateConsentEvents1765000000003,
   AddTouchpointTraceContext1765000000004,
   AddConsentTransaction1765000000005,
+  CreateDeadLetters1765000000006,
 ];
 
 /** Serialises migration runs of several services starting at once against one database. */

@@ -10,10 +10,23 @@ export { KafkaAdminSession } from './kafka-admin-session';
 export { OutboxRelay, type OutboxRelayDeps, type OutboxRelayStatus } from './outbox-relay';
 export { InsightRelay, type InsightRelayDeps, type InsightRelayStatus } from './insight-relay';
 export {
+  ProfileRelay,
+  toProfileMessage,
+  type ProfileOutboxRow,
+  type ProfileRelayDeps,
+  type ProfileRelayStatus,
+} from './profile-relay';
+export {
   clusterPartitions,
   ConfirmedSender,
   type PartitionSource,
   type SendingProducer,
   type UnconfirmedPartitions,
 } from './confirmed-send';
-export { type RelayObserver } from './position-outbox-relay';
+export { type PositionOutboxRelayState, type RelayObserver } from './position-outbox-relay';
+export {
+  DEAD_LETTER_HEADERS,
+  DeadLetterRelay,
+  deadLetterMessage,
+  type DeadLetterRelayDeps,
+} from './dead-letter-relay';

@@ -36,7 +36,17 @@ export class ServiceProcess {
     this.child = spawn(process.execPath, [distMain(app)], {
       cwd: ROOT,
       // Faults are about the pipeline; access control has its own e2e test.
-      env: { ...process.env, CX_AUTH: 'off', ...env, PORT: String(port), KAFKA_LOG_LEVEL: 'error' },
+      // Ingestion leaves the shared broker's inbound topic alone unless env turns it on.
+      env: {
+        ...process.env,
+        CX_AUTH: 'off',
+        ...(app === 'ingestion' ? { CX_INBOUND: 'off' } : {}),
+        ...env,
+        PORT: String(port),
+        // Free ports of its own: faulted services never fight over 50051/50052.
+        GRPC_PORT: '0',
+        KAFKA_LOG_LEVEL: 'error',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.log += chunk.toString('utf8')));

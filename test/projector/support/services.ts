@@ -9,6 +9,8 @@ const ROOT = join(__dirname, '..', '..', '..');
 export interface RunningService {
   readonly name: string;
   readonly url: string;
+  /** `127.0.0.1:<GRPC_PORT>`: where its gRPC edge listens (ingestion and query). */
+  readonly grpcAddress: string;
   readonly child: ChildProcess;
   /** Everything the process wrote, for failure messages. */
   readonly output: () => string;
@@ -41,11 +43,22 @@ export async function startService(
   name = app,
 ): Promise<RunningService> {
   const port = await freePort();
+  // A port of its own, so that services of parallel suites never fight over 50051/50052.
+  const grpcPort = env.GRPC_PORT ?? String(await freePort());
   let output = '';
   const child = spawn(process.execPath, [distMain(app)], {
     cwd: ROOT,
     // Pipeline tests run without access control (its own e2e test covers it) unless env says so.
-    env: { ...process.env, CX_AUTH: 'off', ...env, PORT: String(port), KAFKA_LOG_LEVEL: 'error' },
+    // Ingestion leaves the shared broker's inbound topic alone unless env turns it on.
+    env: {
+      ...process.env,
+      CX_AUTH: 'off',
+      ...(app === 'ingestion' ? { CX_INBOUND: 'off' } : {}),
+      ...env,
+      PORT: String(port),
+      GRPC_PORT: grpcPort,
+      KAFKA_LOG_LEVEL: 'error',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -82,7 +95,14 @@ export async function startService(
     child.kill('SIGKILL');
     throw new Error(`${String(error)}\n${output}`);
   }
-  return { name, url, child, output: () => output, stdout: () => stdout };
+  return {
+    name,
+    url,
+    grpcAddress: `127.0.0.1:${grpcPort}`,
+    child,
+    output: () => output,
+    stdout: () => stdout,
+  };
 }
 
 export async function stopService(

@@ -5,6 +5,7 @@ describe('IngestionConfig', () => {
   it('runs locally with no environment at all', () => {
     expect({ ...validateConfig(IngestionConfig, {}) }).toEqual({
       PORT: 3000,
+      GRPC_PORT: 50051,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/cx_journey',
       KAFKA_BROKERS: '127.0.0.1:9092',
       HOST: '127.0.0.1',
@@ -14,7 +15,19 @@ describe('IngestionConfig', () => {
       CX_AUTH_FAILURES_PER_MINUTE: 30,
       CX_AUTH_CACHE_MS: 1000,
       CX_LOG_LEVEL: 'info',
+      CX_INBOUND: 'on',
+      CX_INBOUND_GROUP: 'cx-ingestion-inbound',
     });
+  });
+
+  it('switches the inbound consumer off, and refuses other values', () => {
+    expect(validateConfig(IngestionConfig, { CX_INBOUND: 'off' }).CX_INBOUND).toBe('off');
+    expect(() => validateConfig(IngestionConfig, { CX_INBOUND: 'yes' })).toThrow(
+      /CX_INBOUND must be on or off/,
+    );
+    expect(() => validateConfig(IngestionConfig, { CX_INBOUND_GROUP: 'a group' })).toThrow(
+      /CX_INBOUND_GROUP must be a Kafka group id/,
+    );
   });
 
   it('refuses a log level it does not know', () => {
@@ -54,6 +67,8 @@ describe('IngestionConfig', () => {
   it.each([
     ['PORT', 'eighty'],
     ['PORT', '70000'],
+    ['GRPC_PORT', 'grpc'],
+    ['GRPC_PORT', '65536'],
     ['DATABASE_URL', 'mysql://x'],
     ['KAFKA_BROKERS', 'localhost'],
     ['CX_MASTER_KEY', 'c2hvcnQ='],

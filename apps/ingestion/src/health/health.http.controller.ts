@@ -9,6 +9,8 @@ import {
 } from '@cx/platform';
 import { IngestionLifecycle } from '../infrastructure/ingestion-lifecycle.service';
 import { PG_POOL } from '../infrastructure/ingestion.tokens';
+import { INBOUND_CONSUMER } from '../inbound/inbound.providers';
+import type { InboundConsumer } from '../inbound/inbound-consumer.service';
 
 type Probe = 'postgres' | 'kafka';
 
@@ -17,17 +19,26 @@ export interface IngestionReadinessFields {
   readonly relay: OutboxRelayStatus | null;
 }
 
+/** The consumer of cx.touchpoints.inbound.v1, when it is on (`CX_INBOUND`). */
+export interface InboundCheck {
+  /** A member of its group, fetching its partitions (or assigned none). */
+  readonly consuming: boolean;
+  readonly partitions: number[];
+}
+
 @Controller()
 export class HealthHttpController extends HealthController<Probe>({
   summary: 'Readiness: Postgres answers SELECT 1 and Kafka answers an admin request',
   description:
-    'Also reports the outbox relay: events not yet published (behind) and the age of the oldest.',
+    'Also reports the outbox relay: events not yet published (behind) and the age of the oldest; ' +
+    'with CX_INBOUND=on, not ready until the consumer of cx.touchpoints.inbound.v1 has joined its group.',
   unavailable: 'Postgres or Kafka does not answer; same body.',
 }) {
   constructor(
     @Inject(PG_POOL) private readonly pool: Pool,
     private readonly lifecycle: IngestionLifecycle,
     private readonly relay: OutboxRelay,
+    @Inject(INBOUND_CONSUMER) private readonly inbound: InboundConsumer | null,
   ) {
     super();
   }
@@ -41,9 +52,12 @@ export class HealthHttpController extends HealthController<Probe>({
 
   protected override async extras(
     probes: ProbeResults<Probe>,
-  ): Promise<ReadinessExtras<IngestionReadinessFields>> {
+  ): Promise<ReadinessExtras<IngestionReadinessFields, { inbound?: InboundCheck }>> {
     const relay =
       probes.postgres.status === 'up' ? await this.relay.status().catch(() => null) : null;
-    return { fields: { relay } };
+    if (this.inbound === null) return { fields: { relay } };
+    const consuming = this.inbound.isConsuming;
+    const inbound = { consuming, partitions: this.inbound.assignedPartitions() };
+    return { fields: { relay }, checks: { inbound }, ready: consuming };
   }
 }

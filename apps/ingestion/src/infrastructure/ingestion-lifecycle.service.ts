@@ -1,11 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
-import { KafkaAdminSession, OutboxRelay } from '@cx/messaging';
+import { DeadLetterRelay, KafkaAdminSession, OutboxRelay } from '@cx/messaging';
 import { ServiceLifecycle } from '@cx/platform';
 import { KAFKA_PROBE, PG_POOL } from './ingestion.tokens';
+import { INBOUND_CONSUMER } from '../inbound/inbound.providers';
+import type { InboundConsumer } from '../inbound/inbound-consumer.service';
 
-/** Runs the outbox relay; on shutdown it finishes its batch before the pool it uses is ended. */
+/**
+ * Runs the outbox and dead-letter relays and the inbound consumer; on shutdown each finishes its
+ * batch before the pool it uses is ended.
+ */
 @Injectable()
 export class IngestionLifecycle extends ServiceLifecycle {
   private readonly admin: KafkaAdminSession;
@@ -14,10 +19,29 @@ export class IngestionLifecycle extends ServiceLifecycle {
     relay: OutboxRelay,
     @Inject(PG_POOL) pool: Pool,
     @Inject(KAFKA_PROBE) kafkaProbe: Kafka,
+    deadLetterRelay: DeadLetterRelay,
+    @Inject(INBOUND_CONSUMER) inbound: InboundConsumer | null,
   ) {
     const admin = new KafkaAdminSession(kafkaProbe);
     super({
-      steps: [{ name: 'outbox relay', start: () => relay.start(), stop: () => relay.stop() }],
+      steps: [
+        { name: 'outbox relay', start: () => relay.start(), stop: () => relay.stop() },
+        {
+          name: 'dead-letter relay',
+          start: () => deadLetterRelay.start(),
+          stop: () => deadLetterRelay.stop(),
+        },
+        // Stopped first: its chunk in flight commits before the pool is ended.
+        ...(inbound === null
+          ? []
+          : [
+              {
+                name: 'inbound consumer',
+                start: () => inbound.start(),
+                stop: () => inbound.stop(),
+              },
+            ]),
+      ],
       kafkaAdmin: admin,
       pool,
     });
