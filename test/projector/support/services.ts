@@ -24,7 +24,10 @@ export function distMain(app: string): string {
   return file;
 }
 
-export function freePort(): Promise<number> {
+/** Ports this process handed out: the OS may give a port just closed to the next probe again. */
+const handedOut = new Set<number>();
+
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -34,6 +37,17 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A free port not handed out before in this process (a service's HTTP and gRPC ports differ). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** Spawns `node dist/apps/<app>/src/main.js` with env and waits for /health/ready to answer 200. */
