@@ -22,6 +22,7 @@ export {
   type TimelineOptions,
 } from './event-store';
 export { inTransaction } from './transaction';
+export { PartitionOffsetTable, type PartitionOffsetTableOptions } from './partition-offset-table';
 export { isStoreUnavailable } from './store-unavailable';
 export { GroupCommitter, type GroupCommitOptions } from './group-commit';
 export {

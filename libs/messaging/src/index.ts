@@ -30,3 +30,12 @@ export {
   deadLetterMessage,
   type DeadLetterRelayDeps,
 } from './dead-letter-relay';
+export { GroupAssignment, type AssignmentHooks } from './consumer/group-assignment';
+export {
+  seekToRecordedOffsets,
+  type RecordedOffsets,
+  type SeekToRecordedOptions,
+} from './consumer/seek-to-recorded';
+export { groupMemberConfig } from './consumer/group-member-config';
+export { RecordedOffsetChunks, type ChunkGap } from './consumer/recorded-offset-chunks';
+export { StoreOutage, type StoreOutageMessages } from './consumer/store-outage';

@@ -1,25 +1,16 @@
 import { Logger } from '@nestjs/common';
-import type { Kafka, Message } from 'kafkajs';
-import type { Pool } from 'pg';
+import type { Message } from 'kafkajs';
 import { TOPICS } from '@cx/contracts';
 import { PROFILE_CHANNEL, PROFILE_CHECKPOINT, PROFILE_OUTBOX_TABLE } from '@cx/read-models';
-import { PositionOutboxRelay, type RelayObserver } from './position-outbox-relay';
+import {
+  OutboxTopicRelay,
+  type OutboxTopicRelayDeps,
+  type OutboxTopicRelayStatus,
+} from './outbox-topic-relay';
 
-export interface ProfileRelayDeps {
-  readonly pool: Pool;
-  readonly kafka: Kafka;
-  readonly batchSize?: number;
-  readonly pollIntervalMs?: number;
-  readonly maxBackoffMs?: number;
-  /** Counts what the relay publishes (metrics). */
-  readonly observer?: RelayObserver;
-}
+export type ProfileRelayDeps = OutboxTopicRelayDeps;
 
-export interface ProfileRelayStatus {
-  readonly leader: boolean;
-  readonly lastPublishedPosition: number;
-  readonly headPosition: number;
-  readonly behind: number;
+export interface ProfileRelayStatus extends OutboxTopicRelayStatus {
   readonly oldestUnpublishedAgeSeconds: number | null;
 }
 
@@ -63,14 +54,11 @@ export function toProfileMessage(row: ProfileOutboxRow): Message {
  * checkpoint has passed are deleted: the outbox gets a row per changed customer per batch, nothing
  * but this relay reads it, and the compacted topic is the lasting copy.
  */
-export class ProfileRelay {
-  private readonly relay: PositionOutboxRelay<ProfileOutboxRow>;
-
+export class ProfileRelay extends OutboxTopicRelay<ProfileOutboxRow> {
   constructor(deps: ProfileRelayDeps) {
-    this.relay = new PositionOutboxRelay<ProfileOutboxRow>({
-      pool: deps.pool,
-      kafka: deps.kafka,
-      source: {
+    super(
+      deps,
+      {
         table: PROFILE_OUTBOX_TABLE,
         columns:
           'position, customer_id, profile::text AS profile, profile_position, erased_at, created_at',
@@ -81,35 +69,15 @@ export class ProfileRelay {
         toMessage: toProfileMessage,
         pruneDelivered: true,
       },
-      batchSize: deps.batchSize ?? 500,
-      pollIntervalMs: deps.pollIntervalMs ?? 1000,
-      maxBackoffMs: deps.maxBackoffMs ?? 5000,
-      logger: new Logger(ProfileRelay.name),
-      label: `relay to ${TOPICS.customerProfiles}`,
-      observer: deps.observer,
-    });
-  }
-
-  start(): void {
-    this.relay.start();
-  }
-
-  stop(): Promise<void> {
-    return this.relay.stop();
-  }
-
-  /** Publish now rather than at the next poll. */
-  wakeUp(): void {
-    this.relay.wakeUp();
+      new Logger(ProfileRelay.name),
+      `relay to ${TOPICS.customerProfiles}`,
+    );
   }
 
   async status(): Promise<ProfileRelayStatus> {
     const state = await this.relay.state();
     return {
-      leader: state.active,
-      lastPublishedPosition: state.lastPublishedPosition,
-      headPosition: state.headPosition,
-      behind: state.behind,
+      ...OutboxTopicRelay.statusOf(state),
       oldestUnpublishedAgeSeconds: state.oldestUnpublishedAgeSeconds,
     };
   }

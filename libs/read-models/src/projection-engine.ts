@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { tracingActive } from '@cx/contracts';
-import { GroupCommitter, inTransaction } from '@cx/event-store';
+import { GroupCommitter, inTransaction, PartitionOffsetTable } from '@cx/event-store';
 import { ApplySpans } from './apply-spans';
 import { recordApplied } from './applied-touchpoints';
 import type { ConsumedMessage } from './consumed-message';
@@ -158,6 +158,7 @@ interface PartitionRequest {
  */
 export class ProjectionEngine {
   private readonly committer: GroupCommitter<PartitionRequest, PartitionBatchResult>;
+  private readonly offsets: PartitionOffsetTable;
 
   constructor(
     private readonly pool: Pool,
@@ -166,6 +167,7 @@ export class ProjectionEngine {
     options: ProjectionEngineOptions = {},
   ) {
     checkRegistry(projections);
+    this.offsets = new PartitionOffsetTable(PROJECTION_OFFSETS, group, { stampUpdatedAt: false });
     this.committer = new GroupCommitter(
       (requests) => retryOnConflict(() => this.applyTogether(requests)),
       // Two at once: while one transaction commits, the next gathers the batches arriving.
@@ -221,7 +223,7 @@ export class ProjectionEngine {
       for (const { request, index } of order) {
         const { topic, partition, messages, options } = request;
         const first = messages[0] as ConsumedMessage;
-        const recorded = await this.lockOffset(client, topic, partition, first.offset);
+        const recorded = await this.offsets.lock(client, topic, partition, first.offset);
         // Kafka's committed offset can be ahead of the database's (e.g. a restored database): the
         // database is the truth, so the messages in between are fetched again rather than skipped.
         if (BigInt(first.offset) > recorded && options.acceptGap !== true) {
@@ -244,11 +246,7 @@ export class ProjectionEngine {
         const next = BigInt(last.offset) + 1n;
         const nextOffset = next > recorded ? next : recorded;
         if (nextOffset !== recorded) {
-          await client.query(
-            `UPDATE ${PROJECTION_OFFSETS} SET next_offset = $4
-              WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
-            [this.group, topic, partition, nextOffset.toString()],
-          );
+          await this.offsets.advance(client, topic, partition, nextOffset);
         }
         results[index] = {
           kind: 'applied',
@@ -286,13 +284,8 @@ export class ProjectionEngine {
   }
 
   /** The recorded offsets of some partitions (absent: never consumed by this group). */
-  async readOffsets(topic: string, partitions: readonly number[]): Promise<Map<number, string>> {
-    const { rows } = await this.pool.query<{ partition: number; next_offset: string }>(
-      `SELECT partition, next_offset FROM ${PROJECTION_OFFSETS}
-        WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::int[])`,
-      [this.group, topic, partitions],
-    );
-    return new Map(rows.map((r) => [r.partition, r.next_offset]));
+  readOffsets(topic: string, partitions: readonly number[]): Promise<Map<number, string>> {
+    return this.offsets.read(this.pool, topic, partitions);
   }
 
   /**
@@ -300,13 +293,8 @@ export class ProjectionEngine {
    * used when the log no longer reaches the recorded offset because the topic or the cluster was
    * replaced. Re-reading is safe: a touchpoint already in the read models is not applied twice.
    */
-  async rewindOffset(topic: string, partition: number, from: string, to: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE ${PROJECTION_OFFSETS} SET next_offset = $5
-        WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND next_offset = $4`,
-      [this.group, topic, partition, from, to],
-    );
-    return rowCount === 1;
+  rewindOffset(topic: string, partition: number, from: string, to: string): Promise<boolean> {
+    return this.offsets.rewind(this.pool, topic, partition, from, to);
   }
 
   /** Every recorded offset of the group on a topic. */
@@ -316,27 +304,5 @@ export class ProjectionEngine {
       [this.group, topic],
     );
     return new Map(rows.map((r) => [r.partition, r.next_offset]));
-  }
-
-  private async lockOffset(
-    client: PoolClient,
-    topic: string,
-    partition: number,
-    firstOffset: string,
-  ): Promise<bigint> {
-    // A partition seen for the first time starts at its first delivered message.
-    await client.query(
-      `INSERT INTO ${PROJECTION_OFFSETS} (consumer_group, topic, partition, next_offset)
-       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-      [this.group, topic, partition, firstOffset],
-    );
-    const { rows } = await client.query<{ next_offset: string }>(
-      `SELECT next_offset FROM ${PROJECTION_OFFSETS}
-        WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
-      [this.group, topic, partition],
-    );
-    const row = rows[0];
-    if (row === undefined) throw new Error(`offset row of ${topic}[${partition}] vanished`);
-    return BigInt(row.next_offset);
   }
 }

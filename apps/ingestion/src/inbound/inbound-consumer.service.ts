@@ -1,7 +1,14 @@
 import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import { TOPICS } from '@cx/contracts';
-import { isStoreUnavailable, type InboundIntake, type InboundMessage } from '@cx/event-store';
+import type { InboundIntake, InboundMessage } from '@cx/event-store';
+import {
+  GroupAssignment,
+  groupMemberConfig,
+  RecordedOffsetChunks,
+  seekToRecordedOffsets,
+  StoreOutage,
+} from '@cx/messaging';
 import type { InboundObserver } from './inbound-metrics';
 
 export interface InboundConsumerOptions {
@@ -16,10 +23,6 @@ export interface InboundConsumerOptions {
 const TOPIC = TOPICS.touchpointsInbound;
 /** Pause before replacing a consumer that stopped for good. */
 const RESTART_DELAY_MS = 2000;
-const STORE_RETRY_FIRST_MS = 100;
-const STORE_RETRY_MAX_MS = 1000;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -59,13 +62,17 @@ export class InboundConsumer {
   private readonly logger = new Logger(InboundConsumer.name);
   private consumer: Consumer | null = null;
   private running = false;
-  private joined = false;
-  private fetching = false;
   private restartTimer: NodeJS.Timeout | null = null;
-  private storeDownSince: number | null = null;
-  private readonly assigned = new Set<number>();
-  /** Partitions sent back once to their recorded offset in this assignment. */
-  private readonly seekedForGap = new Set<number>();
+  private readonly assignment = new GroupAssignment(TOPIC, this.logger);
+  private readonly store = new StoreOutage(this.logger, {
+    unreachable: (reason) => `Postgres unreachable (${reason}); retrying the chunk in flight`,
+    answered: (seconds) => `Postgres answers again after ${seconds} s; consuming`,
+  });
+  private readonly chunks = new RecordedOffsetChunks(
+    this.assignment,
+    this.store,
+    () => this.consumer,
+  );
 
   constructor(
     private readonly kafka: Kafka,
@@ -75,11 +82,11 @@ export class InboundConsumer {
 
   /** Joined, and fetching its partitions (or standing by with none assigned). */
   get isConsuming(): boolean {
-    return this.joined && (this.assigned.size === 0 || this.fetching);
+    return this.assignment.isConsuming;
   }
 
   assignedPartitions(): number[] {
-    return [...this.assigned].sort((a, b) => a - b);
+    return this.assignment.partitions();
   }
 
   /** Joins in the background: the service starts while Kafka is down, and is not ready meanwhile. */
@@ -99,45 +106,23 @@ export class InboundConsumer {
     this.restartTimer = null;
     const consumer = this.consumer;
     this.consumer = null;
-    this.leftGroup();
+    this.assignment.leave();
     if (consumer) await consumer.disconnect();
   }
 
   private async runConsumer(): Promise<void> {
-    const consumer = this.kafka.consumer({
-      groupId: this.options.group,
-      allowAutoTopicCreation: false,
-      sessionTimeout: this.options.sessionTimeoutMs,
-      heartbeatInterval: Math.floor(this.options.sessionTimeoutMs / 10),
-    });
+    const consumer = this.kafka.consumer(
+      groupMemberConfig(this.options.group, this.options.sessionTimeoutMs),
+    );
     this.consumer = consumer;
-    const current = (): boolean => this.consumer === consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      if (!current()) return;
-      const partitions = event.payload.memberAssignment[TOPIC] ?? [];
-      this.assigned.clear();
-      this.seekedForGap.clear();
-      for (const p of partitions) this.assigned.add(p);
-      this.joined = true;
-      this.fetching = false;
-      this.logger.log(`assigned partitions [${partitions.join(', ')}] of ${TOPIC}`);
-      void this.seekToRecorded(consumer, partitions);
-    });
-    consumer.on(consumer.events.FETCH_START, () => {
-      if (current() && this.joined) this.fetching = true;
-    });
-    consumer.on(consumer.events.REBALANCING, () => {
-      if (current()) this.leftGroup();
-    });
-    consumer.on(consumer.events.STOP, () => {
-      if (current()) this.leftGroup();
-    });
-    consumer.on(consumer.events.CRASH, (event) => {
-      if (!current()) return;
-      this.leftGroup();
-      // kafkajs restarts the consumer itself after a retriable error.
-      if (event.payload.restart) return;
-      this.scheduleRestart(consumer, event.payload.error.message);
+    this.assignment.follow(consumer, {
+      isCurrent: () => this.consumer === consumer,
+      onJoin: (partitions) => void this.seekToRecorded(consumer, partitions),
+      onCrash: (event) => {
+        // kafkajs restarts the consumer itself after a retriable error.
+        if (event.payload.restart) return;
+        this.scheduleRestart(consumer, event.payload.error.message);
+      },
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [TOPIC], fromBeginning: true });
@@ -146,12 +131,6 @@ export class InboundConsumer {
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onBatch(payload),
     });
-  }
-
-  private leftGroup(): void {
-    this.joined = false;
-    this.fetching = false;
-    this.assigned.clear();
   }
 
   private scheduleRestart(dead: Consumer, reason: string): void {
@@ -173,42 +152,17 @@ export class InboundConsumer {
 
   private async seekToRecorded(consumer: Consumer, partitions: readonly number[]): Promise<void> {
     try {
-      const recorded = await this.intake.readOffsets(TOPIC, partitions);
-      const log = await this.logBounds();
-      for (const partition of partitions) {
-        const bounds = log.get(partition);
-        const offset = recorded.get(partition);
-        if (offset === undefined) {
-          // Never consumed into this database: from the start of the log, whatever Kafka says.
-          if (bounds !== undefined) consumer.seek({ topic: TOPIC, partition, offset: bounds.low });
-          continue;
-        }
-        if (bounds !== undefined && BigInt(offset) > BigInt(bounds.high)) {
-          // The log ends before the recorded offset: the topic or the cluster was replaced.
-          if (await this.intake.rewindOffset(TOPIC, partition, offset, bounds.low)) {
-            this.logger.warn(
-              `${TOPIC}[${partition}] ends at ${bounds.high} but the database resumes at ${offset}: the log was replaced, reading it from ${bounds.low}`,
-            );
-            consumer.seek({ topic: TOPIC, partition, offset: bounds.low });
-            continue;
-          }
-        }
-        consumer.seek({ topic: TOPIC, partition, offset });
-      }
+      await seekToRecordedOffsets(this.kafka, consumer, {
+        topic: TOPIC,
+        partitions,
+        offsets: this.intake,
+        // Never consumed into this database: from the start of the log, whatever Kafka says.
+        unrecorded: 'log-start',
+        logger: this.logger,
+      });
     } catch (error) {
       // The gap check of every chunk still guards the recorded offsets.
       this.logger.warn(`could not seek to the recorded offsets: ${reasonOf(error)}`);
-    }
-  }
-
-  private async logBounds(): Promise<Map<number, { low: string; high: string }>> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchTopicOffsets(TOPIC);
-      return new Map(offsets.map((o) => [o.partition, { low: o.low, high: o.high }]));
-    } finally {
-      await admin.disconnect();
     }
   }
 
@@ -219,22 +173,13 @@ export class InboundConsumer {
       if (!payload.isRunning() || payload.isStale()) return;
       const chunk = batch.messages.slice(i, i + this.options.chunkSize);
       const started = performance.now();
-      const applied = await this.withStore(payload, () =>
+      const result = await this.chunks.apply(payload, chunk[0]?.offset, (acceptGap) =>
         this.intake.applyPartitionBatch(batch.topic, partition, chunk.map(inboundMessage), {
-          acceptGap: this.seekedForGap.has(partition),
+          acceptGap,
           now: this.options.now?.() ?? new Date(),
         }),
       );
-      if (applied === null) return;
-      const result = applied.value;
-      if (result.kind === 'gap') {
-        this.logger.warn(
-          `${batch.topic}[${partition}] fetched from ${chunk[0]?.offset ?? '?'} but the database resumes at ${result.recordedOffset}: seeking back`,
-        );
-        this.seekedForGap.add(partition);
-        this.consumer?.seek({ topic: batch.topic, partition, offset: result.recordedOffset });
-        return;
-      }
+      if (result === null) return;
       const dead = [...result.deadLettered.values()].reduce((a, b) => a + b, 0);
       if (dead > 0) {
         const codes = [...result.deadLettered].map(([code, n]) => `${code} ${n}`).join(', ');
@@ -250,38 +195,6 @@ export class InboundConsumer {
       });
       const last = chunk[chunk.length - 1];
       if (last !== undefined) payload.resolveOffset(last.offset);
-      await payload.heartbeat();
-    }
-  }
-
-  /** A database step that waits out Postgres outages, heartbeating; null when the batch is void. */
-  private async withStore<T>(
-    payload: EachBatchPayload,
-    step: () => Promise<T>,
-  ): Promise<{ value: T } | null> {
-    let pause = STORE_RETRY_FIRST_MS;
-    for (;;) {
-      try {
-        const value = await step();
-        if (this.storeDownSince !== null) {
-          const seconds = ((Date.now() - this.storeDownSince) / 1000).toFixed(1);
-          this.storeDownSince = null;
-          this.logger.log(`Postgres answers again after ${seconds} s; consuming`);
-        }
-        return { value };
-      } catch (error) {
-        if (!isStoreUnavailable(error)) throw error;
-        if (this.storeDownSince === null) {
-          this.storeDownSince = Date.now();
-          this.logger.warn(
-            `Postgres unreachable (${reasonOf(error)}); retrying the chunk in flight`,
-          );
-        }
-      }
-      if (!payload.isRunning() || payload.isStale()) return null;
-      await sleep(pause);
-      pause = Math.min(pause * 2, STORE_RETRY_MAX_MS);
-      if (!payload.isRunning() || payload.isStale()) return null;
       await payload.heartbeat();
     }
   }

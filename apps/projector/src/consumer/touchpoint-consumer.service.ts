@@ -2,8 +2,16 @@ import { Logger } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { TOPICS } from '@cx/contracts';
 import { parseTouchpointMessage, traceCarrierOfHeaders, tracingActive } from '@cx/contracts';
-import { isStoreUnavailable } from '@cx/event-store';
-import { clusterPartitions, ConfirmedSender, createProducer } from '@cx/messaging';
+import {
+  clusterPartitions,
+  ConfirmedSender,
+  createProducer,
+  GroupAssignment,
+  groupMemberConfig,
+  RecordedOffsetChunks,
+  seekToRecordedOffsets,
+  StoreOutage,
+} from '@cx/messaging';
 import type { ConsumedMessage, ProjectionEngine } from '@cx/read-models';
 import { BackgroundOffsetCommits } from './background-offset-commits';
 import { removeStaleMembers } from './stale-members';
@@ -43,11 +51,6 @@ export interface AppliedChunk {
 
 /** First pause before restarting a crashed consumer; it doubles up to `maxRestartDelayMs`. */
 const FIRST_RESTART_DELAY_MS = 1000;
-/** Pauses between attempts of a batch's database step while Postgres is unreachable. */
-const STORE_RETRY_FIRST_MS = 100;
-const STORE_RETRY_MAX_MS = 1000;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -95,18 +98,21 @@ export class TouchpointConsumer {
   );
   /** Between `start` and `stop`. */
   private running = false;
-  private joined = false;
-  /** A fetch started since the last assignment. */
-  private fetching = false;
   private restartTimer: NodeJS.Timeout | null = null;
   /** Restarts since the last successful join; sets the next pause. */
   private restarts = 0;
-  /** When the database step of a batch started failing for want of Postgres. */
-  private storeDownSince: number | null = null;
-  private readonly assigned = new Set<number>();
+  private readonly assignment = new GroupAssignment(TOPICS.touchpoints, this.logger);
+  private readonly store = new StoreOutage(this.logger, {
+    unreachable: (reason) =>
+      `Postgres unreachable (${reason}); keeping the partitions and retrying the batches in flight`,
+    answered: (seconds) => `Postgres answers again after ${seconds} s; applying`,
+  });
+  private readonly chunks = new RecordedOffsetChunks(
+    this.assignment,
+    this.store,
+    () => this.consumer,
+  );
   private readonly progress = new Map<number, PartitionProgress>();
-  /** Partitions already sent back once to their recorded offset in this assignment. */
-  private readonly seekedForGap = new Set<number>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -115,20 +121,20 @@ export class TouchpointConsumer {
   ) {}
 
   get isJoined(): boolean {
-    return this.joined;
+    return this.assignment.isJoined;
   }
 
   /** Joined, and fetching its partitions (or standing by with none assigned). */
   get isConsuming(): boolean {
-    return this.joined && (this.assigned.size === 0 || this.fetching);
+    return this.assignment.isConsuming;
   }
 
   assignedPartitions(): number[] {
-    return [...this.assigned].sort((a, b) => a - b);
+    return this.assignment.partitions();
   }
 
   partitionProgress(): PartitionProgress[] {
-    return [...this.progress.values()].filter((p) => this.assigned.has(p.partition));
+    return [...this.progress.values()].filter((p) => this.assignment.holds(p.partition));
   }
 
   async start(): Promise<void> {
@@ -148,8 +154,7 @@ export class TouchpointConsumer {
     this.restartTimer = null;
     const consumer = this.consumer;
     this.consumer = null;
-    this.joined = false;
-    this.fetching = false;
+    this.assignment.leaveKeepingAssignment();
     if (consumer) await consumer.disconnect();
     const deadLetters = this.deadLetters;
     this.deadLetters = null;
@@ -160,42 +165,20 @@ export class TouchpointConsumer {
   /** A new kafkajs consumer, subscribed and running; it becomes the current one. */
   private async runConsumer(): Promise<void> {
     const consumer = this.kafka.consumer({
-      groupId: this.options.group,
-      allowAutoTopicCreation: false,
-      sessionTimeout: this.options.sessionTimeoutMs,
-      heartbeatInterval: Math.floor(this.options.sessionTimeoutMs / 10),
+      ...groupMemberConfig(this.options.group, this.options.sessionTimeoutMs),
       // Every crash is restarted here (`scheduleRestart`), not by kafkajs: kafkajs gives up on a
       // non-retriable error, and a restart here first removes the member the crash left behind.
       retry: { restartOnFailure: () => Promise.resolve(false) },
     });
     this.consumer = consumer;
-    const current = (): boolean => this.consumer === consumer;
-    consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      if (!current()) return;
-      const partitions = event.payload.memberAssignment[TOPICS.touchpoints] ?? [];
-      this.assigned.clear();
-      this.seekedForGap.clear();
-      for (const p of partitions) this.assigned.add(p);
-      this.joined = true;
-      this.fetching = false;
-      this.restarts = 0;
-      this.logger.log(`assigned partitions [${partitions.join(', ')}] of ${TOPICS.touchpoints}`);
-      void this.seekToRecorded(consumer, partitions);
-    });
-    consumer.on(consumer.events.FETCH_START, () => {
-      if (current() && this.joined) this.fetching = true;
-    });
-    // The group rebalances: partitions are revoked until the next GROUP_JOIN.
-    consumer.on(consumer.events.REBALANCING, () => {
-      if (current()) this.leftGroup();
-    });
-    consumer.on(consumer.events.STOP, () => {
-      if (current()) this.leftGroup();
-    });
-    consumer.on(consumer.events.CRASH, (event) => {
-      if (!current()) return;
-      this.leftGroup();
-      this.scheduleRestart(consumer, `consumer crashed: ${event.payload.error.message}`);
+    this.assignment.follow(consumer, {
+      isCurrent: () => this.consumer === consumer,
+      onJoin: (partitions) => {
+        this.restarts = 0;
+        void this.seekToRecorded(consumer, partitions);
+      },
+      onCrash: (event) =>
+        this.scheduleRestart(consumer, `consumer crashed: ${event.payload.error.message}`),
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [TOPICS.touchpoints], fromBeginning: true });
@@ -205,13 +188,6 @@ export class TouchpointConsumer {
       partitionsConsumedConcurrently: this.options.concurrency,
       eachBatch: (payload) => this.onBatch(payload),
     });
-  }
-
-  /** Until the next GROUP_JOIN this instance holds no partition. */
-  private leftGroup(): void {
-    this.joined = false;
-    this.fetching = false;
-    this.assigned.clear();
   }
 
   /** Replaces a consumer that stopped for good, after a pause that doubles with each restart. */
@@ -268,45 +244,23 @@ export class TouchpointConsumer {
 
   private async seekToRecorded(consumer: Consumer, partitions: readonly number[]): Promise<void> {
     try {
-      const recorded = await this.engine.readOffsets(TOPICS.touchpoints, partitions);
-      const log = await this.logBounds();
-      for (const [partition, offset] of recorded) {
-        const bounds = log.get(partition);
-        if (bounds !== undefined && BigInt(offset) > BigInt(bounds.high)) {
-          // The log ends before the recorded offset: the topic or the cluster was replaced, and
-          // the recorded offsets name messages of the old log. Read the new one from its start.
-          if (await this.engine.rewindOffset(TOPICS.touchpoints, partition, offset, bounds.low)) {
-            this.logger.warn(
-              `${TOPICS.touchpoints}[${partition}] ends at ${bounds.high} but the database resumes at ${offset}: the log was replaced, reading it from ${bounds.low}`,
-            );
-            consumer.seek({ topic: TOPICS.touchpoints, partition, offset: bounds.low });
-            continue;
-          }
-        }
-        consumer.seek({ topic: TOPICS.touchpoints, partition, offset });
-      }
+      await seekToRecordedOffsets(this.kafka, consumer, {
+        topic: TOPICS.touchpoints,
+        partitions,
+        offsets: this.engine,
+        unrecorded: 'kafka-offset',
+        logger: this.logger,
+      });
     } catch (error) {
       // The gap check of every batch still guards the database's offsets.
       this.logger.warn(`could not seek to the recorded offsets: ${String(error)}`);
     }
   }
 
-  /** The first and the next offset of each partition of the touchpoints topic. */
-  private async logBounds(): Promise<Map<number, { low: string; high: string }>> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const offsets = await admin.fetchTopicOffsets(TOPICS.touchpoints);
-      return new Map(offsets.map((o) => [o.partition, { low: o.low, high: o.high }]));
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { partition } = batch;
-    const offsets = await this.withStore(payload, () =>
+    const offsets = await this.store.step(payload, () =>
       this.engine.readOffsets(batch.topic, [partition]),
     );
     if (offsets === null) return;
@@ -318,21 +272,10 @@ export class TouchpointConsumer {
       this.track(partition, batch.highWatermark, firstTimestamp, null);
       const consumed = await this.parseChunk(batch.topic, partition, chunk, recordedAt);
       const applying = performance.now();
-      const applied = await this.withStore(payload, () =>
-        this.engine.applyPartitionBatch(batch.topic, partition, consumed, {
-          acceptGap: this.seekedForGap.has(partition),
-        }),
+      const result = await this.chunks.apply(payload, chunk[0]?.offset, (acceptGap) =>
+        this.engine.applyPartitionBatch(batch.topic, partition, consumed, { acceptGap }),
       );
-      if (applied === null) return;
-      const result = applied.value;
-      if (result.kind === 'gap') {
-        this.logger.warn(
-          `${batch.topic}[${partition}] fetched from ${chunk[0]?.offset ?? '?'} but the database resumes at ${result.recordedOffset}: seeking back`,
-        );
-        this.seekedForGap.add(partition);
-        this.consumer?.seek({ topic: batch.topic, partition, offset: result.recordedOffset });
-        return;
-      }
+      if (result === null) return;
       this.options.observer?.applied(batch.topic, {
         messages: chunk.length,
         newTouchpoints: result.newTouchpoints,
@@ -347,51 +290,6 @@ export class TouchpointConsumer {
       this.lagCommits.offer({ topic: batch.topic, partition, offset: result.nextOffset });
       await payload.heartbeat();
     }
-  }
-
-  /**
-   * Runs a database step of a batch. While Postgres is unreachable it waits and tries again,
-   * heartbeating, so the group keeps this member and its partitions and the batch goes on as soon
-   * as Postgres answers (a transaction cut off mid-way rolled back, or committed and is skipped as
-   * applied). Null when the consumer stops or the partition is sought elsewhere meanwhile. Other
-   * errors are thrown to kafkajs, which retries the batch and restarts the consumer past that.
-   */
-  private async withStore<T>(
-    payload: EachBatchPayload,
-    step: () => Promise<T>,
-  ): Promise<{ value: T } | null> {
-    let pause = STORE_RETRY_FIRST_MS;
-    for (;;) {
-      try {
-        const value = await step();
-        this.storeAnswered();
-        return { value };
-      } catch (error) {
-        if (!isStoreUnavailable(error)) throw error;
-        this.storeUnreachable(error);
-      }
-      if (!payload.isRunning() || payload.isStale()) return null;
-      await sleep(pause);
-      pause = Math.min(pause * 2, STORE_RETRY_MAX_MS);
-      if (!payload.isRunning() || payload.isStale()) return null;
-      // Throws when the group rebalances; kafkajs then rejoins and fetches again.
-      await payload.heartbeat();
-    }
-  }
-
-  private storeUnreachable(error: unknown): void {
-    if (this.storeDownSince !== null) return;
-    this.storeDownSince = Date.now();
-    this.logger.warn(
-      `Postgres unreachable (${reasonOf(error)}); keeping the partitions and retrying the batches in flight`,
-    );
-  }
-
-  private storeAnswered(): void {
-    if (this.storeDownSince === null) return;
-    const seconds = ((Date.now() - this.storeDownSince) / 1000).toFixed(1);
-    this.storeDownSince = null;
-    this.logger.log(`Postgres answers again after ${seconds} s; applying`);
   }
 
   private async parseChunk(

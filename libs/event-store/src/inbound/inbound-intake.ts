@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { DeadLetterCode, InboundRecord } from '@cx/contracts';
 import type { EventStore } from '../event-store';
+import { PartitionOffsetTable } from '../partition-offset-table';
 import { inTransaction } from '../transaction';
 import { admitInbound } from './admit-inbound';
 import type { DeadLetterStore, NewDeadLetter } from './dead-letter-store';
@@ -46,12 +47,16 @@ const MAX_ATTEMPTS = 5;
  * is delivered again from the recorded offset; after COMMIT, a redelivery is skipped.
  */
 export class InboundIntake {
+  private readonly offsets: PartitionOffsetTable;
+
   constructor(
     private readonly pool: Pool,
     private readonly store: EventStore,
     private readonly deadLetters: DeadLetterStore,
-    private readonly group: string,
-  ) {}
+    group: string,
+  ) {
+    this.offsets = new PartitionOffsetTable(INBOUND_OFFSETS_TABLE, group, { stampUpdatedAt: true });
+  }
 
   async applyPartitionBatch(
     topic: string,
@@ -84,7 +89,7 @@ export class InboundIntake {
     options: InboundBatchOptions,
   ): Promise<InboundBatchResult> {
     const first = messages[0] as InboundMessage;
-    const recorded = await this.lockOffset(client, topic, partition, first.offset);
+    const recorded = await this.offsets.lock(client, topic, partition, first.offset);
     // The database is the truth: messages Kafka skipped (its offset ahead) are fetched again.
     if (BigInt(first.offset) > recorded && options.acceptGap !== true) {
       return { kind: 'gap', recordedOffset: recorded.toString() };
@@ -114,13 +119,7 @@ export class InboundIntake {
     const last = messages[messages.length - 1] as InboundMessage;
     const next = BigInt(last.offset) + 1n;
     const nextOffset = next > recorded ? next : recorded;
-    if (nextOffset !== recorded) {
-      await client.query(
-        `UPDATE ${INBOUND_OFFSETS_TABLE} SET next_offset = $4, updated_at = now()
-          WHERE consumer_group = $1 AND topic = $2 AND partition = $3`,
-        [this.group, topic, partition, nextOffset.toString()],
-      );
-    }
+    if (nextOffset !== recorded) await this.offsets.advance(client, topic, partition, nextOffset);
     return {
       kind: 'applied',
       nextOffset: nextOffset.toString(),
@@ -131,47 +130,15 @@ export class InboundIntake {
   }
 
   /** The recorded offsets of some partitions (absent: never consumed by this group). */
-  async readOffsets(topic: string, partitions: readonly number[]): Promise<Map<number, string>> {
-    const { rows } = await this.pool.query<{ partition: number; next_offset: string }>(
-      `SELECT partition, next_offset FROM ${INBOUND_OFFSETS_TABLE}
-        WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::int[])`,
-      [this.group, topic, partitions],
-    );
-    return new Map(rows.map((r) => [r.partition, r.next_offset]));
+  readOffsets(topic: string, partitions: readonly number[]): Promise<Map<number, string>> {
+    return this.offsets.read(this.pool, topic, partitions);
   }
 
   /**
    * Moves a partition's recorded offset back to `to` if it still is `from` (compare-and-set): the
    * log was replaced and no longer reaches it. Re-reading is safe: what was stored is a duplicate.
    */
-  async rewindOffset(topic: string, partition: number, from: string, to: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE ${INBOUND_OFFSETS_TABLE} SET next_offset = $5, updated_at = now()
-        WHERE consumer_group = $1 AND topic = $2 AND partition = $3 AND next_offset = $4`,
-      [this.group, topic, partition, from, to],
-    );
-    return rowCount === 1;
-  }
-
-  private async lockOffset(
-    client: PoolClient,
-    topic: string,
-    partition: number,
-    firstOffset: string,
-  ): Promise<bigint> {
-    // A partition seen for the first time starts at its first delivered message.
-    await client.query(
-      `INSERT INTO ${INBOUND_OFFSETS_TABLE} (consumer_group, topic, partition, next_offset)
-       VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-      [this.group, topic, partition, firstOffset],
-    );
-    const { rows } = await client.query<{ next_offset: string }>(
-      `SELECT next_offset FROM ${INBOUND_OFFSETS_TABLE}
-        WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,
-      [this.group, topic, partition],
-    );
-    const row = rows[0];
-    if (row === undefined) throw new Error(`offset row of ${topic}[${partition}] vanished`);
-    return BigInt(row.next_offset);
+  rewindOffset(topic: string, partition: number, from: string, to: string): Promise<boolean> {
+    return this.offsets.rewind(this.pool, topic, partition, from, to);
   }
 }
