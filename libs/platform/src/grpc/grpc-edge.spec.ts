@@ -7,6 +7,15 @@ import { AppException } from '../errors/app.exception';
 import { ErrorKind } from '../errors/error-kind';
 import { GrpcEdge, peerAddress, type GrpcMethod } from './grpc-edge';
 
+/** Resolves once `condition` holds, polling; fails after 5 s. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met within 5 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 describe('peerAddress', () => {
   it.each([
     ['127.0.0.1:51234', '127.0.0.1'],
@@ -149,6 +158,8 @@ describe('GrpcEdge shutdown', () => {
   it('reports NOT_SERVING at once, lets a call in flight finish, then cuts what is left', async () => {
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let entered: () => void = () => undefined;
+    const handling = new Promise<void>((resolve) => (entered = resolve));
     const edge = new GrpcEdge({
       name: 'shutdown',
       host: '127.0.0.1',
@@ -171,6 +182,7 @@ describe('GrpcEdge shutdown', () => {
               kind: 'unary',
               scopes: ['touchpoints:write'],
               handle: async () => {
+                entered();
                 await held;
                 return { touchpointId: 'tp-1', status: 'accepted', position: 1 };
               },
@@ -191,10 +203,11 @@ describe('GrpcEdge shutdown', () => {
     watch?.on('error', () => undefined);
     const client = connect('ingestion', address);
     const inFlight = unary(client, 'Record', {});
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await handling;
+    await until(() => statuses.length >= 1);
 
     const stopped = edge.stop();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await until(() => statuses.length >= 2);
     expect(statuses).toEqual(['SERVING', 'NOT_SERVING']);
     release();
     expect(await inFlight).toMatchObject({ ok: true, value: { status: 'accepted' } });
