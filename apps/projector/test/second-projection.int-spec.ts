@@ -83,7 +83,7 @@ function touchpointsPerChannel(handles: (t: Touchpoint) => boolean): Projection 
          ON CONFLICT (channel) DO UPDATE SET touchpoints = c.touchpoints + EXCLUDED.touchpoints`,
         [channels, channels.map((channel) => counts.get(channel) ?? 0)],
       );
-      return { insights: 0 };
+      return {};
     },
   };
 }

@@ -60,3 +60,33 @@ export async function readHistories(
   }
   return histories;
 }
+
+/**
+ * A batch's reads of customer histories, shared by its projections: each customer's history is
+ * read once per transaction, whichever projections ask for it. The applied-touchpoints table does
+ * not change after the batch recorded its touchpoints, so what was read stays true until COMMIT.
+ * Callers must not change the lists they are given.
+ */
+export class BatchHistories {
+  private readonly known = new Map<string, readonly PositionedTouchpoint[]>();
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly table: string,
+  ) {}
+
+  /** The applied histories of these customers, in position order; none for a customer without. */
+  async of(customers: readonly string[]): Promise<Map<string, readonly PositionedTouchpoint[]>> {
+    const missing = [...new Set(customers)].filter((c) => !this.known.has(c));
+    if (missing.length > 0) {
+      const read = await readHistories(this.client, this.table, missing);
+      for (const customerId of missing) this.known.set(customerId, read.get(customerId) ?? []);
+    }
+    const histories = new Map<string, readonly PositionedTouchpoint[]>();
+    for (const customerId of customers) {
+      const history = this.known.get(customerId) ?? [];
+      if (history.length > 0) histories.set(customerId, history);
+    }
+    return histories;
+  }
+}

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { inTransaction } from '@cx/event-store';
 import { READ_MODEL_LOCK_KEY } from './projection-engine';
+import { BatchHistories } from './applied-touchpoints';
 import type { Projection, ProjectionBatch } from './projection';
 import { APPLIED_TOUCHPOINTS, CONSENT_FOLLOW_PROGRESS } from './schema/read-model.schema';
 
@@ -49,10 +50,12 @@ export class ConsentFollower {
       );
       const customers = rows.map((r) => r.customer_id);
       if (customers.length > 0) {
+        const histories = new BatchHistories(client, APPLIED_TOUCHPOINTS.name);
         const batch: ProjectionBatch = {
           client,
           table: (name) => name,
           appliedTouchpoints: APPLIED_TOUCHPOINTS.name,
+          histories: (ids) => histories.of(ids),
           live: true,
           completeHistories: false,
         };

@@ -29,7 +29,6 @@ export {
   PROFILE_CHANNEL,
   PROFILE_CHECKPOINT,
   PROFILE_OUTBOX_TABLE,
-  type ProfileChange,
 } from './profile-outbox';
 export {
   PROJECTION_PROGRESS_CHANNEL,

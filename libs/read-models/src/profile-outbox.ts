@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { CustomerProfile } from '@cx/domain';
+import { CUSTOMER_PROFILES } from './schema/read-model.schema';
 
 /** NOTIFY channel of the profile outbox, so the relay publishes without waiting for its poll. */
 export const PROFILE_CHANNEL = 'cx_profile_outbox';
@@ -28,15 +28,6 @@ const NOT_ERASED = (alias: string): string =>
   `NOT EXISTS (SELECT 1 FROM customer_erasures e
                 WHERE e.customer_id = ${alias}.customer_id AND e.readmitted_at IS NULL)`;
 
-/** A customer's new profile, as the projection writes it to `customer_profiles`. */
-export interface ProfileChange {
-  readonly customerId: string;
-  /** Serialised the way the projection stores it, so the outbox holds the same text. */
-  readonly profile: CustomerProfile;
-  /** Position of the latest touchpoint folded into the profile (`last_position`). */
-  readonly position: number;
-}
-
 async function lockOutbox(client: PoolClient): Promise<void> {
   await client.query('SELECT pg_advisory_xact_lock($1)', [PROFILE_APPEND_LOCK_KEY]);
 }
@@ -46,34 +37,24 @@ async function notifyRelay(client: PoolClient): Promise<void> {
 }
 
 /**
- * Queues the changed profiles, in customer order, in the caller's transaction (the one that wrote
- * them to `customer_profiles`). Erased customers are left out: the erasure's tombstone stands.
- * Returns the rows written.
+ * Queues the stored profiles of these customers, in customer order, in the caller's transaction
+ * (the one that wrote them to `customer_profiles`): the outbox copies the row's text, so the topic
+ * carries byte for byte what the table holds. Erased customers are left out: the erasure's
+ * tombstone stands. Returns the rows written.
  */
 export async function appendProfiles(
   client: PoolClient,
-  changes: readonly ProfileChange[],
+  customerIds: readonly string[],
 ): Promise<number> {
-  if (changes.length === 0) return 0;
+  if (customerIds.length === 0) return 0;
   await lockOutbox(client);
   // Read after the lock: an erasure that committed its tombstone before is seen here.
   const { rowCount } = await client.query(
     `INSERT INTO ${PROFILE_OUTBOX_TABLE} (customer_id, profile, profile_position)
-     SELECT c.customer_id, c.profile, c.position
-       FROM json_to_recordset($1::json) AS c(customer_id text, profile json, position bigint)
-      WHERE ${NOT_ERASED('c')}
-      ORDER BY c.customer_id`,
-    [
-      JSON.stringify(
-        [...changes]
-          .sort((a, b) => (a.customerId < b.customerId ? -1 : a.customerId > b.customerId ? 1 : 0))
-          .map((c) => ({
-            customer_id: c.customerId,
-            profile: c.profile,
-            position: c.position,
-          })),
-      ),
-    ],
+     SELECT p.customer_id, p.profile, p.last_position FROM ${CUSTOMER_PROFILES.name} p
+      WHERE p.customer_id = ANY($1::text[]) AND ${NOT_ERASED('p')}
+      ORDER BY p.customer_id`,
+    [customerIds],
   );
   if ((rowCount ?? 0) > 0) await notifyRelay(client);
   return rowCount ?? 0;
@@ -101,7 +82,7 @@ export async function republishProfile(client: PoolClient, customerId: string): 
   await lockOutbox(client);
   const { rowCount } = await client.query(
     `INSERT INTO ${PROFILE_OUTBOX_TABLE} (customer_id, profile, profile_position)
-     SELECT p.customer_id, p.profile, p.last_position FROM customer_profiles p
+     SELECT p.customer_id, p.profile, p.last_position FROM ${CUSTOMER_PROFILES.name} p
       WHERE p.customer_id = $1 AND ${NOT_ERASED('p')}`,
     [customerId],
   );

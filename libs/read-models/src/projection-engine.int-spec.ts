@@ -36,7 +36,7 @@ function recordingProjection(): Projection & {
         txid: rows[0]?.txid ?? '?',
         ids: touchpoints.map((t) => t.touchpoint.touchpointId),
       });
-      return { insights: 0 };
+      return {};
     },
   };
 }

@@ -1,8 +1,10 @@
 import type { Pool, PoolClient } from 'pg';
-import { tracingActive } from '@cx/contracts';
+import { tracingActive, type CustomerEvent } from '@cx/contracts';
 import { GroupCommitter, inTransaction, PartitionOffsetTable } from '@cx/event-store';
 import { ApplySpans } from './apply-spans';
-import { recordApplied } from './applied-touchpoints';
+import { BatchHistories, recordApplied } from './applied-touchpoints';
+import { appendInsights } from './insight-outbox';
+import { appendProfiles } from './profile-outbox';
 import type { ConsumedMessage } from './consumed-message';
 import { PROJECTION_PROGRESS_CHANNEL } from './projection-progress';
 import {
@@ -103,9 +105,61 @@ function recordOutcomes(
   }
 }
 
+/** What the projections of one batch give the streams, gathered across projections. */
+export interface Publication {
+  readonly insights: readonly CustomerEvent[];
+  readonly changedProfiles: readonly string[];
+}
+
 /**
  * Hands touchpoints already recorded as applied to every projection that handles them, in the
- * caller's transaction.
+ * caller's transaction, and gathers what they publish. Nothing is written to the outboxes yet.
+ */
+export async function runProjections(
+  client: PoolClient,
+  projections: readonly Projection[],
+  target: BatchTarget,
+  touchpoints: readonly PositionedTouchpoint[],
+): Promise<Publication> {
+  const insights: CustomerEvent[] = [];
+  const changedProfiles: string[] = [];
+  if (touchpoints.length === 0) return { insights, changedProfiles };
+  const histories = new BatchHistories(client, target.appliedTouchpoints);
+  const batch: ProjectionBatch = {
+    client,
+    table: target.table,
+    appliedTouchpoints: target.appliedTouchpoints,
+    histories: (customers) => histories.of(customers),
+    live: target.live,
+    completeHistories: target.completeHistories,
+  };
+  for (const projection of projections) {
+    const handled = touchpoints.filter((t) => projection.handles(t.touchpoint));
+    if (handled.length === 0) continue;
+    const outcome = await projection.apply(batch, handled);
+    insights.push(...(outcome.insights ?? []));
+    changedProfiles.push(...(outcome.changedProfiles ?? []));
+  }
+  return { insights, changedProfiles };
+}
+
+/**
+ * Writes a batch's publication to the outboxes, profiles before insights (the order every writer
+ * takes their locks in). Each outbox lock is held until COMMIT, so this is the transaction's last
+ * step: a batch committing holds the locks only for these inserts, and the next batch does all its
+ * projection work meanwhile instead of waiting for them.
+ */
+export async function writePublication(
+  client: PoolClient,
+  publication: Publication,
+): Promise<void> {
+  await appendProfiles(client, publication.changedProfiles);
+  await appendInsights(client, publication.insights);
+}
+
+/**
+ * Hands touchpoints already recorded as applied to every projection that handles them, and writes
+ * what they publish to the outboxes, in the caller's transaction. Returns the insights written.
  */
 export async function applyToProjections(
   client: PoolClient,
@@ -113,21 +167,9 @@ export async function applyToProjections(
   target: BatchTarget,
   touchpoints: readonly PositionedTouchpoint[],
 ): Promise<number> {
-  if (touchpoints.length === 0) return 0;
-  const batch: ProjectionBatch = {
-    client,
-    table: target.table,
-    appliedTouchpoints: target.appliedTouchpoints,
-    live: target.live,
-    completeHistories: target.completeHistories,
-  };
-  let insights = 0;
-  for (const projection of projections) {
-    const handled = touchpoints.filter((t) => projection.handles(t.touchpoint));
-    if (handled.length === 0) continue;
-    insights += (await projection.apply(batch, handled)).insights;
-  }
-  return insights;
+  const publication = await runProjections(client, projections, target, touchpoints);
+  await writePublication(client, publication);
+  return publication.insights.length;
 }
 
 export interface ProjectionEngineOptions {
@@ -237,7 +279,8 @@ export class ProjectionEngine {
       const items = applying.flatMap(({ pending }) =>
         pending.flatMap((m) => (m.item === null ? [] : [m.item])),
       );
-      const { fresh, insights } = await this.applyItems(client, items);
+      const { fresh, publication } = await this.applyItems(client, items);
+      const insights = publication.insights.length;
       const freshIds = new Set(fresh.map((f) => f.touchpoint.touchpointId));
       for (const { index, recorded, pending } of applying) {
         const { topic, partition, messages } = requests[index] as PartitionRequest;
@@ -258,6 +301,7 @@ export class ProjectionEngine {
           alreadyApplied: messages.length - pending.length,
         };
       }
+      await writePublication(client, publication);
       return results;
     });
   }
@@ -267,20 +311,21 @@ export class ProjectionEngine {
     client: PoolClient,
     items: readonly PositionedTouchpoint[],
   ): Promise<AppliedBatch> {
-    const { fresh, insights } = await this.applyItems(client, items);
-    return { newTouchpoints: fresh.length, insights };
+    const { fresh, publication } = await this.applyItems(client, items);
+    await writePublication(client, publication);
+    return { newTouchpoints: fresh.length, insights: publication.insights.length };
   }
 
   private async applyItems(
     client: PoolClient,
     items: readonly PositionedTouchpoint[],
-  ): Promise<{ fresh: PositionedTouchpoint[]; insights: number }> {
+  ): Promise<{ fresh: PositionedTouchpoint[]; publication: Publication }> {
     const fresh = await recordApplied(client, APPLIED_TOUCHPOINTS.name, items);
-    if (fresh.length === 0) return { fresh, insights: 0 };
-    const insights = await applyToProjections(client, this.projections, LIVE_TARGET, fresh);
+    const publication = await runProjections(client, this.projections, LIVE_TARGET, fresh);
+    if (fresh.length === 0) return { fresh, publication };
     // Delivered at COMMIT: readers waiting for these positions (read-your-writes) look again.
     await client.query('SELECT pg_notify($1, $2)', [PROJECTION_PROGRESS_CHANNEL, '']);
-    return { fresh, insights };
+    return { fresh, publication };
   }
 
   /** The recorded offsets of some partitions (absent: never consumed by this group). */

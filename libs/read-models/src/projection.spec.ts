@@ -12,7 +12,7 @@ const projection = (name: string, tables: readonly TableSchema[]): Projection =>
   name,
   tables,
   handles: () => true,
-  apply: () => Promise.resolve({ insights: 0 }),
+  apply: () => Promise.resolve({}),
 });
 
 describe('projection registry', () => {

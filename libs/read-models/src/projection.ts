@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { CustomerEvent } from '@cx/contracts';
 import type { Touchpoint } from '@cx/domain';
 import { INSIGHT_OUTBOX_TABLE } from './insight-outbox';
 import { PROFILE_OUTBOX_TABLE } from './profile-outbox';
@@ -27,6 +28,13 @@ export interface ProjectionBatch {
    */
   readonly appliedTouchpoints: string;
   /**
+   * Reads customers' complete histories from `appliedTouchpoints`, once per customer per batch
+   * however many projections ask (a customer without touchpoints is absent from the map).
+   */
+  readonly histories: (
+    customers: readonly string[],
+  ) => Promise<ReadonlyMap<string, readonly PositionedTouchpoint[]>>;
+  /**
    * `true` when readers have seen the tables before this batch, so a change is news (derived
    * events go out); `false` while a rebuild fills fresh copies.
    */
@@ -38,9 +46,18 @@ export interface ProjectionBatch {
   readonly completeHistories: boolean;
 }
 
+/**
+ * What a batch gives the streams: the engine writes it to the outboxes in the batch's transaction,
+ * after every projection has applied the batch (see `applyToProjections`).
+ */
 export interface ProjectionOutcome {
-  /** Derived events written to the insight outbox in the batch's transaction. */
-  readonly insights: number;
+  /** Derived events for `cx.customer-insights.v1`, in the order they are to be published. */
+  readonly insights?: readonly CustomerEvent[];
+  /**
+   * Customers whose stored profile changed in this batch: their rows of `customer_profiles` go to
+   * `cx.customer-profiles.v1` as stored.
+   */
+  readonly changedProfiles?: readonly string[];
 }
 
 /**

@@ -1,10 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { CustomerInsight } from '@cx/contracts';
 import {
-  appendInsights,
-  appendProfiles,
   CUSTOMER_PROFILES,
-  readHistories,
   type PositionedTouchpoint,
   type Projection,
   type ProjectionBatch,
@@ -41,9 +38,10 @@ interface StoredRow {
 /**
  * Each customer's profile and stage history, recomputed with the domain library from the
  * customer's whole applied history whenever new touchpoints of theirs arrive, so the row does not
- * depend on arrival order. Live changes of stage, emotion level, loyalty position and status go to
- * the insight outbox in the same transaction, and every live change of the stored profile to the
- * profile outbox (`cx.customer-profiles.v1`), so the topic follows the table commit by commit.
+ * depend on arrival order. Live changes of stage, emotion level, loyalty position and status are
+ * published as insights, and every live change of the stored profile on `cx.customer-profiles.v1`;
+ * the engine writes both to their outboxes in the same transaction, so each topic follows the
+ * table commit by commit.
  */
 export const customerProfileProjection: Projection = {
   name: 'customer-profiles',
@@ -57,9 +55,7 @@ export const customerProfileProjection: Projection = {
       else group.push(item);
     }
     const customers = [...newByCustomer.keys()].sort();
-    const histories = batch.completeHistories
-      ? newByCustomer
-      : await readHistories(batch.client, batch.appliedTouchpoints, customers);
+    const histories = batch.completeHistories ? newByCustomer : await batch.histories(customers);
     const projected = customers.flatMap((customerId) => {
       const history = histories.get(customerId);
       return history === undefined || history.length === 0 ? [] : [projectCustomer(history)];
@@ -80,17 +76,10 @@ export const customerProfileProjection: Projection = {
       }
     }
     await upsertProfiles(batch, table, projected);
-    // Profiles before insights: every writer takes the two outbox locks in this order.
-    await appendProfiles(
-      batch.client,
-      changed.map((p) => ({
-        customerId: p.customerId,
-        profile: p.profile,
-        position: p.lastPosition,
-      })),
-    );
-    await appendInsights(batch.client, insights);
-    return { insights: insights.length };
+    return {
+      insights,
+      changedProfiles: changed.map((p) => p.customerId),
+    };
   },
 };
 

@@ -17,7 +17,6 @@ import {
   ANALYTICS_STAGE_ENTRIES,
   ANALYTICS_TABLES,
   ANALYTICS_VALUE_BY_STAGE,
-  readHistories,
   type PositionedTouchpoint,
   type Projection,
   type ProjectionBatch,
@@ -58,7 +57,7 @@ export function experienceAnalyticsProjection(policy: ConsentPolicy): Projection
         [...given.keys()],
         batch.completeHistories ? given : null,
       );
-      return { insights: 0 };
+      return {};
     },
     recompute(batch, customerIds): Promise<void> {
       return recomputeCustomers(batch, policy, customerIds, null);
@@ -107,7 +106,7 @@ export async function recomputeCustomers(
   const { client } = batch;
   const t = tablesOf(batch);
   const stored = await lockAndReadStored(client, t, customers);
-  const full = histories ?? (await readHistories(client, batch.appliedTouchpoints, customers));
+  const full = histories ?? (await batch.histories(customers));
   const consents = await consentsOf(client, customers);
 
   const now: CustomerAnalytics[] = [];
